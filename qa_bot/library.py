@@ -1,0 +1,104 @@
+"""The public API: a ``Library`` is one index folder (SQLite store + vector and lexical indexes).
+
+    from qa_bot import Library
+    lib = Library.open("demo")            # a name under embeddings/, a path, or None for the demo
+    lib.ingest(["opinions/"])             # load -> structure -> chunk -> store -> index
+    hits = lib.search("qualified immunity", k=5, mode="hybrid")
+    answer = lib.ask("What did the court hold about qualified immunity?")
+"""
+
+from __future__ import annotations
+
+import threading
+from pathlib import Path
+from typing import Callable, Iterable, Iterator
+
+from . import offline  # noqa: F401  (sets the offline environment before anything else loads)
+from .errors import IndexNotFound
+from .paths import is_demo, resolve_index
+from .settings import Settings
+from .store import DB_NAME, Store
+from .types import Answer, Hit, Opinion
+
+Progress = Callable[[str, int, int], None]  # (stage, done, total)
+
+
+class Library:
+    def __init__(self, folder: Path, settings: Settings | None = None):
+        self.folder = Path(folder)
+        self.settings = settings or Settings.preset()
+        self.store = Store(self.folder)
+        self._retriever = None
+        self._lock = threading.RLock()
+
+    # -- opening ----------------------------------------------------------------------------------
+    @classmethod
+    def open(cls, index: str | Path | None = None, settings: Settings | None = None, create: bool = False,
+             progress: Progress | None = None) -> "Library":
+        """Open a library by name or path. The demo library is built on first use; any other missing
+        library is an error unless ``create=True``."""
+        folder = resolve_index(index)
+        exists = (folder / DB_NAME).exists()
+        if not exists and is_demo(folder):
+            from .demo import build_demo
+
+            build_demo(folder, settings=settings, progress=progress)
+        elif not exists and not create:
+            raise IndexNotFound(f"no library at {folder} (create one with: qa-bot ingest PATH --index {index})")
+        return cls(folder, settings)
+
+    def close(self) -> None:
+        self.store.close()
+
+    def __enter__(self) -> "Library":
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self.close()
+
+    # -- stages -----------------------------------------------------------------------------------
+    def ingest(self, paths: Iterable[str | Path], progress: Progress | None = None, embed: bool = True):
+        """Load, structure, chunk and store every opinion found under ``paths``; then bring the lexical
+        index (and, with ``embed``, the vector index) up to date. Returns an ``IngestReport``."""
+        from .ingest import ingest
+
+        with self._lock:
+            report = ingest(self.store, paths, self.settings, progress=progress)
+            self.sync(progress=progress, embed=embed)
+        return report
+
+    def sync(self, progress: Progress | None = None, embed: bool = True) -> None:
+        """Bring the search indexes up to date with the store (resumable: only missing ids are added)."""
+        self.retriever.sync(progress=progress, embed=embed)
+
+    @property
+    def retriever(self):
+        if self._retriever is None:
+            from .retrieve import Retriever
+
+            self._retriever = Retriever(self.folder, self.store, self.settings)
+        return self._retriever
+
+    def info(self) -> dict:
+        from .ingest import library_info
+
+        return library_info(self)
+
+    def search(self, question: str, **options) -> list[Hit]:
+        """Options: k, mode (bm25|dense|hybrid), courts, years (lo, hi), case, per_opinion_cap."""
+        return self.retriever.search(question, **options)
+
+    def ask(self, question: str, answerer: str | None = None, history: tuple = (), **options) -> Answer:
+        from .answer import ask
+
+        return ask(self, question, answerer=answerer, history=history, **options)
+
+    def ask_stream(self, question: str, answerer: str | None = None, history: tuple = (),
+                   **options) -> Iterator[str | Answer]:
+        """Yields text pieces as they are produced, then the final verified ``Answer``."""
+        from .answer import ask_stream
+
+        return ask_stream(self, question, answerer=answerer, history=history, **options)
+
+    def opinion(self, opinion_id: str) -> Opinion:
+        return self.store.opinion(opinion_id)

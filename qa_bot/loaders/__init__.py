@@ -1,0 +1,109 @@
+"""Loaders: one small module per input format behind one registry.
+
+Each loader module defines::
+
+    NAME: str                                   # "text", "courtlistener-html", ...
+    DESCRIPTION: str                            # one line for error messages and --help
+    def sniff(path: Path, head: bytes) -> bool  # is this file (or folder) mine?
+    def load(path: Path) -> Iterator[Document | InputError]
+
+``load`` yields one ``Document`` per opinion in the file (a CSV or a corpus folder holds many) and
+yields (not raises) an ``InputError`` for a bad entry so the rest of the file still loads; it raises
+``InputError`` when the whole file is unusable.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from pathlib import Path
+from typing import Iterator
+
+from ..errors import InputError, UnknownFormat
+from ..types import Document
+
+# Order matters: the first loader whose sniff() says yes wins. Folder loaders come first.
+_MODULES = ("scotus", "cap", "courtlistener", "csvrows", "pdf", "text")
+
+
+def registry() -> dict:
+    import importlib
+
+    return {m.NAME: m for m in (importlib.import_module(f"{__name__}.{name}") for name in _MODULES)}
+
+
+def formats() -> list[str]:
+    return [f"{name} ({m.DESCRIPTION})" for name, m in registry().items()]
+
+
+def detect(path: Path):
+    """The loader module for ``path``; ``UnknownFormat`` (listing the known formats) if none fits."""
+    head = b""
+    if path.is_file():
+        with open(path, "rb") as f:
+            head = f.read(4096)
+    for m in registry().values():
+        if m.sniff(path, head):
+            return m
+    raise UnknownFormat(str(path), list(registry()))
+
+
+def iter_files(paths) -> Iterator[Path | InputError]:
+    """Expand files and folders (recursively) into loadable paths. A folder that one loader claims
+    whole (a corpus layout) is yielded as itself. Sidecar ``NAME.json`` metadata files are skipped."""
+    for raw in paths:
+        p = Path(raw)
+        if not p.exists():
+            yield InputError(str(p), "no such file or folder")
+            continue
+        if p.is_file():
+            yield p
+            continue
+        try:
+            loader = detect(p)
+        except UnknownFormat:
+            loader = None
+        if loader is not None:
+            yield p
+            continue
+        for f in sorted(x for x in p.rglob("*") if x.is_file() and not x.name.startswith(".")):
+            if f.suffix.lower() == ".json" and any(f.with_suffix(s).exists() for s in (".txt", ".html", ".pdf", ".xml")):
+                continue  # sidecar metadata, read by the loader of its opinion file
+            yield f
+
+
+def load(path: str | Path) -> Iterator[Document | InputError]:
+    """Every opinion in ``path`` (file or folder), with an ``InputError`` in place of each bad one."""
+    for p in iter_files([path]):
+        if isinstance(p, InputError):
+            yield p
+            continue
+        try:
+            yield from detect(p).load(p)
+        except InputError as e:
+            yield e
+        except (OSError, UnicodeError, ValueError) as e:
+            yield InputError(str(p), f"could not be read ({type(e).__name__}: {e})")
+
+
+def sha256_bytes(data: bytes) -> str:
+    return hashlib.sha256(data).hexdigest()
+
+
+def read_text(path: Path, data: bytes | None = None) -> str:
+    """Decode a text file as UTF-8 (BOM allowed). Binary or non-UTF-8 input is an ``InputError`` that
+    says which, so the user can re-save the file instead of getting mojibake in the index."""
+    if data is None:
+        data = path.read_bytes()
+    if not data.strip():
+        raise InputError(str(path), "empty file")
+    if b"\x00" in data[:8192]:
+        raise InputError(str(path), "binary file, not text")
+    try:
+        text = data.decode("utf-8-sig")
+    except UnicodeDecodeError as e:
+        raise InputError(
+            str(path), f"not UTF-8 text (byte 0x{data[e.start]:02x} at offset {e.start}); re-save it as UTF-8"
+        ) from None
+    if not text.strip():
+        raise InputError(str(path), "empty file")
+    return text

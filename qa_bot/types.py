@@ -1,0 +1,217 @@
+"""Typed, frozen records that flow between the stages.
+
+load -> ``Document`` (format-neutral blocks) -> structure -> ``Opinion`` -> chunk -> ``Passage``
+-> store/index -> retrieve -> ``Hit`` -> answer -> ``Answer`` (sentences + ``Citation``s).
+
+All character offsets are into ``Opinion.text`` (the clean text) unless a field says otherwise.
+"""
+
+from __future__ import annotations
+
+import bisect
+from dataclasses import dataclass, field
+
+# Opinion parts, in the vocabulary every stage uses.
+PARTS = ("majority", "plurality", "per curiam", "concurrence", "concurrence in part", "dissent", "other")
+
+
+@dataclass(frozen=True)
+class Meta:
+    """What a loader knows about an opinion besides its text (all optional)."""
+
+    case_name: str = ""
+    citation: str = ""  # primary reporter citation, "432 F.3d 98"
+    court: str = ""  # full name, "United States Court of Appeals for the Second Circuit"
+    court_id: str = ""  # CourtListener / courts-db id, "ca2", "scotus"
+    year: int | None = None
+    date: str = ""  # ISO date when known
+    first_page: int | None = None
+    source_url: str = ""
+    docket: str = ""
+    parallel_citations: tuple[str, ...] = ()
+    external_id: str = ""  # e.g. CourtListener cluster id
+
+
+@dataclass(frozen=True)
+class Block:
+    """One paragraph-like unit as a loader found it, already free of markup and page markers.
+
+    ``page_breaks``: (offset into ``text``, page) where that page begins inside this block.
+    ``marks``: (offset into ``text``, footnote label) where a footnote marker stood (marker removed).
+    """
+
+    text: str
+    kind: str = "body"  # body | heading | footnote
+    page_breaks: tuple[tuple[int, int], ...] = ()
+    marks: tuple[tuple[int, str], ...] = ()
+    footnote: str | None = None  # label of the footnote this block belongs to (kind == "footnote")
+    part: str | None = None  # one of PARTS when the format says so (Harvard XML <opinion type>)
+    author: str | None = None
+
+
+@dataclass(frozen=True)
+class Document:
+    """A loader's output: one opinion, format-neutral, not yet structured."""
+
+    blocks: tuple[Block, ...]
+    meta: Meta
+    source: str  # path (and row/entry inside it, "file.csv#12")
+    format: str  # loader name
+    sha256: str  # of the raw bytes this opinion came from
+    has_pages: bool = False  # the source carried page markers (richer than one without)
+
+
+@dataclass(frozen=True)
+class Paragraph:
+    start: int
+    end: int
+    kind: str  # body | heading | footnote
+    section: str = ""  # heading path, "DISCUSSION > II > A"
+    part: str = "majority"
+    author: str | None = None
+    footnote: str | None = None
+
+
+@dataclass(frozen=True)
+class Footnote:
+    label: str  # "5", "*"
+    start: int  # footnote text span in Opinion.text
+    end: int
+    marker: int | None  # offset of its marker in the body, None when no marker was found
+    page: int | None  # page of the marker: the footnote's pin is "<page> n.<label>"
+
+
+@dataclass(frozen=True)
+class Part:
+    start: int
+    end: int
+    kind: str  # one of PARTS
+    author: str | None = None
+
+
+@dataclass(frozen=True)
+class CitedAuthority:
+    """A citation found inside an opinion's text by eyecite."""
+
+    start: int
+    end: int
+    text: str
+    kind: str  # eyecite class name: FullCaseCitation, ShortCaseCitation, IdCitation, FullLawCitation, ...
+    normalized: str = ""  # "985 F.2d 94" for case citations
+
+
+@dataclass(frozen=True)
+class Opinion:
+    id: str
+    meta: Meta
+    text: str
+    pages: tuple[tuple[int, int], ...] = ()  # (offset, page) sorted by offset; body only
+    paragraphs: tuple[Paragraph, ...] = ()
+    footnotes: tuple[Footnote, ...] = ()
+    parts: tuple[Part, ...] = ()
+    cites: tuple[CitedAuthority, ...] = ()
+    source: str = ""
+    format: str = ""
+    sha256: str = ""
+
+    def page_at(self, offset: int) -> int | None:
+        """Reporter page of the character at ``offset`` (footnote text takes its marker's page)."""
+        for fn in self.footnotes:
+            if fn.start <= offset < fn.end:
+                return fn.page
+        if not self.pages:
+            return None
+        i = bisect.bisect_right([o for o, _ in self.pages], offset) - 1
+        return self.pages[max(i, 0)][1]
+
+    def footnote_at(self, offset: int) -> Footnote | None:
+        for fn in self.footnotes:
+            if fn.start <= offset < fn.end:
+                return fn
+        return None
+
+
+@dataclass(frozen=True)
+class Passage:
+    """A chunk of whole sentences inside one paragraph or footnote. ``id`` is the store's (-1 before)."""
+
+    opinion_id: str
+    ordinal: int
+    text: str
+    start: int
+    end: int
+    case_name: str = ""
+    citation: str = ""
+    court: str = ""
+    court_id: str = ""
+    year: int | None = None
+    section: str = ""
+    part: str = "majority"
+    author: str | None = None
+    page_start: int | None = None
+    page_end: int | None = None
+    footnote: str | None = None
+    n_tokens: int = 0
+    id: int = -1
+
+    @property
+    def pin(self) -> str:
+        """"111", "108-09", "105 n.5", or "" when pages are unknown."""
+        from .cite import format_pin  # local import: cite depends on types
+
+        return format_pin(self.page_start, self.page_end, self.footnote)
+
+
+@dataclass(frozen=True)
+class Hit:
+    passage: Passage
+    score: float
+    rank: int  # 1-based
+    scores: dict[str, float] = field(default_factory=dict, hash=False, compare=False)  # per-mode details
+
+
+@dataclass(frozen=True)
+class Citation:
+    """What an answer sentence's ``[n]`` points at: a span inside a retrieved passage."""
+
+    number: int
+    passage_id: int
+    opinion_id: str
+    start: int  # supporting span, offsets into the opinion's clean text
+    end: int
+    quote: str  # Opinion.text[start:end]
+    pin: str  # "111", "105 n.5", "108-09"
+    full: str  # "Pena v. DePrisco, 432 F.3d 98, 111 (2d Cir. 2005)"
+    short: str  # "Pena, 432 F.3d at 111"
+
+
+@dataclass(frozen=True)
+class AnswerSentence:
+    text: str
+    citations: tuple[int, ...] = ()  # Citation.number values
+    supported: bool = True
+    support: float = 1.0  # 0..1 from the verifier
+    flag: str = ""  # why a sentence is unsupported / a marker points nowhere
+
+
+# paper-qa style sentinel: the exact words an abstaining answer starts with.
+CANNOT_ANSWER = "The library holds no answer to this question."
+
+
+@dataclass(frozen=True)
+class Answer:
+    question: str
+    sentences: tuple[AnswerSentence, ...]
+    citations: tuple[Citation, ...]
+    hits: tuple[Hit, ...] = ()
+    abstained: bool = False
+    support: float = 0.0  # overall support score 0..1
+    answerer: str = "extractive"
+    verified: bool = True  # every remaining sentence passed verification
+    note: str = ""  # e.g. "Support is weak: ..."
+
+    @property
+    def text(self) -> str:
+        return " ".join(
+            s.text + "".join(f" [{n}]" for n in s.citations) for s in self.sentences
+        )
