@@ -58,17 +58,27 @@ def iter_files(paths) -> Iterator[Path | InputError]:
         if p.is_file():
             yield p
             continue
-        try:
-            loader = detect(p)
-        except UnknownFormat:
-            loader = None
-        if loader is not None:
-            yield p
+        yield from _walk_folder(p)
+
+
+def _walk_folder(folder: Path) -> Iterator[Path]:
+    """Files under ``folder`` in name order; a (sub)folder that a loader claims whole is yielded as itself."""
+    try:
+        claimed = detect(folder) is not None
+    except UnknownFormat:
+        claimed = False
+    if claimed:
+        yield folder
+        return
+    for x in sorted(folder.iterdir()):
+        if x.name.startswith("."):
             continue
-        for f in sorted(x for x in p.rglob("*") if x.is_file() and not x.name.startswith(".")):
-            if f.suffix.lower() == ".json" and any(f.with_suffix(s).exists() for s in (".txt", ".html", ".pdf", ".xml")):
+        if x.is_dir():
+            yield from _walk_folder(x)
+        elif x.is_file():
+            if x.suffix.lower() == ".json" and any(x.with_suffix(s).exists() for s in (".txt", ".html", ".pdf", ".xml")):
                 continue  # sidecar metadata, read by the loader of its opinion file
-            yield f
+            yield x
 
 
 def load(path: str | Path) -> Iterator[Document | InputError]:
