@@ -1,0 +1,109 @@
+"""Sentence splitting that survives legal writing.
+
+A boundary is sentence punctuation (plus closing quotes/brackets) followed by whitespace and a
+sentence opener, unless the word before it is a legal abbreviation ("v.", "U.S.", "F.3d", "Id.",
+"e.g.", "Cir.", "No.", "Mr.", "J.") or the boundary falls inside a citation span (eyecite's), which
+the caller passes as ``protected``. Lower-case corpus text (no capitals to open a sentence, often no
+space after the full stop) is split at any full stop after a plain word.
+
+Sentences are returned as (start, end) spans of the text: trimmed, in order, covering every
+non-whitespace character of the range.
+"""
+
+from __future__ import annotations
+
+import bisect
+import itertools
+import re
+
+ABBREVIATIONS = frozenset("""
+v vs cf id ibid e.g i.e viz al etc seq n nn p pp para paras ch cl art arts sec secs amend const
+mr mrs ms messrs dr st jr sr j jj c.j hon lt sgt capt det col gen maj adm sen rep prof insp no nos co corp inc ltd bros assn ass'n dep't dept gov govt
+univ comm'n cir ct cts app supp dist div stat ann rev reg regs fed crim civ proc evid r compl br tr op
+pet resp aff decl ex exs supra infra u.s u.s.c f s.ct l.ed cong sess h.r s.rep pub l
+cal ill mass pa tex fla ga va md conn mich minn wis ariz colo okla ore wash ala miss ky tenn neb kan
+nev del vt me ind mo ark la n.y n.j n.c s.c n.d s.d n.h r.i w.va d.c e.d s.d.n.y e.d.n.y
+jan feb mar apr jun jul aug sep sept oct nov dec
+""".split())
+
+_END = re.compile(r"[.!?]+[\"”’')\]]*")
+_OPENERS = "\"“‘'([§¶"
+_LEADING = "(\"“‘'["
+
+
+def _is_abbreviation(word: str) -> bool:
+    """``word`` is the text before the full stop, back to the previous whitespace."""
+    w = word.lstrip(_LEADING)
+    if not w or not w[-1].isalpha():
+        return False  # "1983." or "(l)." end sentences
+    low = w.lower()
+    if low in ABBREVIATIONS:
+        return True
+    if len(w) == 1:
+        return True  # an initial: "J.", "A."
+    if "." in w:
+        return True  # "U.S", "S.Ct", "N.Y", "F.Supp"
+    return False
+
+
+def split(text: str, start: int = 0, end: int | None = None,
+          protected: list[tuple[int, int]] | None = None) -> list[tuple[int, int]]:
+    """Sentence spans of ``text[start:end]``; ``protected`` spans (sorted) are never split."""
+    end = len(text) if end is None else end
+    region = text[start:end]
+    letters = [c for c in region if c.isalpha()]
+    lower_case = bool(letters) and sum(c.isupper() for c in letters) * 50 < len(letters)
+    prot = sorted(protected or [])
+    prot_starts = [a for a, _ in prot]
+    reach = list(itertools.accumulate((b for _, b in prot), max))  # furthest end among spans so far
+
+    def inside_citation(pos: int) -> bool:
+        """A cut at ``pos`` would fall strictly inside a protected span."""
+        i = bisect.bisect_left(prot_starts, pos) - 1
+        return i >= 0 and reach[i] > pos
+
+    cuts = []
+    for m in _END.finditer(region):
+        cut = start + m.end()
+        rest = text[cut:end]
+        stripped = rest.lstrip()
+        if not stripped:
+            break
+        gap = len(rest) - len(stripped)
+        nxt = stripped[0]
+        if lower_case:
+            if not (nxt.isalpha() or nxt in _OPENERS):
+                continue
+        elif gap == 0 or not (nxt.isupper() or nxt in _OPENERS):
+            continue
+        punct = m.group()
+        if punct.startswith("...") and not punct.startswith("...."):
+            continue  # an ellipsis inside a quotation
+        if punct[0] == ".":
+            before = text[start:start + m.start()]
+            word = "" if before[-1:].isspace() else (before.split() or [""])[-1]
+            if word.lstrip(_LEADING) == "Id" and (nxt.isupper() or nxt in "“\""):
+                pass  # "Id." standing alone is a whole citation sentence
+            elif _is_abbreviation(word):
+                continue
+        if inside_citation(cut):
+            continue
+        cuts.append(cut)
+    return _spans(text, start, end, cuts)
+
+
+def _spans(text: str, start: int, end: int, cuts: list[int]) -> list[tuple[int, int]]:
+    out = []
+    for a, b in zip([start] + cuts, cuts + [end]):
+        while a < b and text[a].isspace():
+            a += 1
+        while b > a and text[b - 1].isspace():
+            b -= 1
+        if a < b:
+            out.append((a, b))
+    return out
+
+
+def words(text: str, start: int, end: int) -> list[tuple[int, int]]:
+    """Whitespace-separated word spans of ``text[start:end]``."""
+    return [(start + m.start(), start + m.end()) for m in re.finditer(r"\S+", text[start:end])]

@@ -1,0 +1,40 @@
+"""The whole structure path on real opinions: loader -> structure -> chunk."""
+
+from __future__ import annotations
+
+from qa_bot import chunk, loaders, structure
+from qa_bot.settings import ChunkSettings
+from qa_bot.types import Document
+
+
+def _katz(data_dir):
+    docs = [d for d in loaders.load(data_dir / "scotus-subset") if isinstance(d, Document)]
+    (doc,) = [d for d in docs if d.meta.citation == "389 U.S. 347"]
+    return structure.build(doc)
+
+
+def test_katz_twofold_requirement_is_harlan_concurring_at_361(data_dir):
+    op = _katz(data_dir)
+    passages = chunk.chunk(op, ChunkSettings())
+    (p,) = [p for p in passages if "there is a twofold requirement" in p.text]
+    assert (p.page_start, p.page_end, p.pin) == (361, 361, "361")
+    assert (p.part, p.author) == ("concurrence", "Harlan")
+    assert p.case_name == "Katz v. United States" and p.court_id == "scotus"
+    assert op.text[p.start : p.end] == p.text
+
+
+def test_katz_parts_and_footnotes(data_dir):
+    op = _katz(data_dir)
+    assert [(p.kind, p.author) for p in op.parts if p.author] == [
+        ("majority", "Stewart"), ("concurrence", "Douglas"), ("concurrence", "Harlan"),
+        ("concurrence", "White"), ("dissent", "Black"),
+    ]
+    labels = [f.label for f in op.footnotes]
+    assert labels[:24] == [str(i) for i in range(1, 25)]
+    assert labels[24:] == ["*", "*", "*"]  # Harlan's, White's and Black's own notes stay three notes
+    assert all(f.marker is not None and f.page for f in op.footnotes)
+    # no footnote text inside body passages
+    body = [p for p in chunk.chunk(op, ChunkSettings()) if p.footnote is None]
+    for f in op.footnotes:
+        note = op.text[f.start : f.end]
+        assert not any(note[:60] in p.text for p in body)
