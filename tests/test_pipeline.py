@@ -35,6 +35,8 @@ def test_katz_parts_and_footnotes(data_dir):
     assert all(f.marker is not None and f.page for f in op.footnotes)
     # no footnote text inside body passages
     body = [p for p in chunk.chunk(op, ChunkSettings()) if p.footnote is None]
-    for f in op.footnotes:
-        note = op.text[f.start : f.end]
-        assert not any(note[:60] in p.text for p in body)
+    notes = [op.text[f.start : f.end] for f in op.footnotes]
+    long_notes = [n for n in notes if len(n) > 80]  # short ones ("Rios v. United States, 364 U. S. 253.") recur in the body
+    assert len(long_notes) > 15
+    for note in long_notes:
+        assert not any(note[:80] in p.text for p in body)
