@@ -1,0 +1,397 @@
+"""The Gradio web chat over a ``Library`` (``qa-bot serve`` / ``python app.py``).
+
+Layout: a Chat tab (conversation | sources | opinion viewer, with a settings and filters panel) and a
+Library tab (upload opinions to ingest, list what the library holds). All HTML is built by
+``qa_bot.ui_render`` with every piece of opinion text, file name and question escaped; nothing is
+rendered as Markdown. Clicks on ``[n]`` markers, sources and library rows reach Python through each
+``gr.HTML``'s ``js_on_load`` (a delegated listener calling ``trigger('click', {cite})``), and the
+viewer scrolls its highlighted passage (``#qv-target``) into view whenever its value changes.
+
+``/ask`` (``api_name="ask"``) answers a question as JSON for ``gradio_client``.
+"""
+
+from __future__ import annotations
+
+from . import offline  # noqa: F401  (analytics off, offline switches) -- before gradio loads
+
+import ipaddress
+import os
+import re
+import tempfile
+import threading
+from dataclasses import dataclass
+from pathlib import Path
+
+import gradio as gr
+
+from .errors import QaBotError
+from .types import Answer
+from . import ui_render as R
+
+DEFAULT_PORT = 7860
+DEFAULT_MAX_UPLOAD_MB = 20
+UPLOAD_TYPES = (".txt", ".pdf", ".html", ".htm", ".xml", ".json", ".csv")
+_SAFE_NAME = re.compile(r"[^A-Za-z0-9._-]+")
+
+# Delegated click handling shared by every HTML panel: copy buttons, footnote jumps, citation links.
+_CLICK_JS = """
+const copyText = async (t) => {
+  try { await navigator.clipboard.writeText(t); return true; } catch (e) {
+    const ta = document.createElement('textarea'); ta.value = t; document.body.appendChild(ta); ta.select();
+    let ok = false; try { ok = document.execCommand('copy'); } catch (e2) {} ta.remove(); return ok; }
+};
+const jump = (id) => { const t = element.querySelector('#' + CSS.escape(id));
+  if (t) { t.scrollIntoView({block: 'center'}); t.classList.add('qa-flash'); setTimeout(() => t.classList.remove('qa-flash'), 1200); } };
+element.addEventListener('click', (ev) => {
+  const c = ev.target.closest('[data-copy]');
+  if (c) { ev.preventDefault(); const label = c.textContent;
+    copyText(c.dataset.copy).then(ok => { c.textContent = ok ? 'Copied' : 'Copy failed'; window.__qaCopied = c.dataset.copy;
+      setTimeout(() => { c.textContent = label; }, 1500); }); return; }
+  const f = ev.target.closest('[data-fn]');
+  if (f) { ev.preventDefault(); jump('qv-fn-' + f.dataset.fn); return; }
+  const b = ev.target.closest('[data-fnback]');
+  if (b) { ev.preventDefault(); jump('qv-fnref-' + b.dataset.fnback); return; }
+  const a = ev.target.closest('[data-cite]');
+  if (a) { ev.preventDefault(); trigger('click', {cite: a.dataset.cite}); }
+});
+"""
+
+_VIEWER_JS = _CLICK_JS + """
+const show = () => { const box = element.querySelector('.qa-opinion'); const t = element.querySelector('#qv-target');
+  if (t) { t.scrollIntoView({block: 'center'}); } else if (box) { box.scrollTop = 0; } };
+watch('value', () => setTimeout(show, 30));
+"""
+
+CSS = """
+.qa-chat, .qa-sources, .qa-opinion { font-size: 15px; line-height: 1.5; }
+#qa-chat .qa-chat { height: 62vh; overflow-y: auto; padding: 4px; }
+.qa-msg { border-radius: 10px; padding: 8px 12px; margin: 6px 0; }
+.qa-user { background: #e8effd; margin-left: 15%; }
+.qa-bot { background: #f6f6f4; margin-right: 4%; border: 1px solid #e3e3e0; }
+.qa-cite { font-weight: 600; text-decoration: none; color: #1d4ed8; cursor: pointer; }
+.qa-cites { font-size: 13px; margin: 8px 0 0 0; padding-left: 0; list-style: none; border-top: 1px solid #e3e3e0; padding-top: 6px; }
+.qa-cites li { margin-bottom: 6px; }
+.qa-quote { color: #555; font-style: italic; }
+.qa-copy { font-size: 11px; padding: 0 6px; border: 1px solid #bbb; border-radius: 4px; background: #fff; cursor: pointer; }
+.qa-unsupported { text-decoration: underline dotted #b45309; }
+.qa-note { font-size: 13px; color: #92400e; }
+.qa-abstain { color: #92400e; }
+.qa-error { color: #b91c1c; }
+.qa-empty { color: #666; padding: 8px; }
+.qa-sources { max-height: 72vh; overflow-y: auto; }
+.qa-source { border: 1px solid #e3e3e0; border-radius: 8px; padding: 8px; margin-bottom: 8px; font-size: 13px; }
+.qa-src-head a { color: #111; text-decoration: none; cursor: pointer; }
+.qa-src-meta, .qa-src-cite { color: #555; font-size: 12px; }
+.qa-score { color: #666; font-size: 12px; }
+.qa-badge { font-size: 11px; border-radius: 4px; padding: 0 5px; }
+.qa-used { background: #dcfce7; color: #166534; }
+.qa-unused { background: #f3f4f6; color: #555; }
+mark { background: #fde68a; padding: 0 1px; }
+.qa-opinion { max-height: 72vh; overflow-y: auto; padding-right: 6px; }
+.qa-op-head { border-bottom: 1px solid #ddd; margin-bottom: 8px; padding-bottom: 6px; position: sticky; top: 0;
+  background: var(--background-fill-primary, #fff); z-index: 1; }
+.qa-op-title { font-weight: 700; font-size: 17px; }
+.qa-op-meta, .qa-op-cite { font-size: 12px; color: #555; }
+.qa-op-pin { font-size: 12px; color: #92400e; font-weight: 600; }
+.qa-p { position: relative; padding-left: 3.4em; margin: 0 0 0.7em 0; }
+.qa-pb { display: inline-block; width: 0; border-left: 2px solid #9ca3af; height: 1em; vertical-align: text-bottom; }
+.qa-page { position: absolute; left: 0; font-size: 12px; font-weight: 700; color: #6b7280; }
+.qa-part { font-weight: 700; text-transform: uppercase; letter-spacing: .04em; font-size: 12px; color: #374151;
+  border-top: 1px solid #ddd; padding-top: 6px; margin: 12px 0 6px 0; }
+.qa-footnotes { border-top: 2px solid #ddd; margin-top: 12px; padding-top: 6px; font-size: 13px; }
+.qa-fn-h { font-weight: 700; margin-bottom: 4px; }
+.qa-flash { outline: 2px solid #f59e0b; }
+.qa-table { border-collapse: collapse; font-size: 13px; width: 100%; }
+.qa-table td, .qa-table th { border-bottom: 1px solid #e5e7eb; padding: 3px 6px; text-align: left; }
+.qa-rejected td { color: #b91c1c; }
+.qa-ingested td { color: #166534; }
+.qa-duplicate td { color: #92400e; }
+"""
+
+
+@dataclass
+class _Turn(R.Turn):
+    answer: Answer | None = None
+
+
+def is_loopback(host: str) -> bool:
+    if host in ("localhost", "localhost.localdomain"):
+        return True
+    try:
+        return ipaddress.ip_address(host.strip("[]")).is_loopback
+    except ValueError:
+        return False
+
+
+def auth_for(host: str, env: dict | None = None) -> list[tuple[str, str]] | None:
+    """gradio ``auth`` for ``host``: none on loopback; elsewhere the password in ``QA_BOT_PASSWORD`` is
+    required (user ``QA_BOT_USER``, default ``qa-bot``), else a ``QaBotError`` refuses to start."""
+    env = os.environ if env is None else env
+    if is_loopback(host):
+        return None
+    password = env.get("QA_BOT_PASSWORD", "")
+    if not password:
+        raise QaBotError(f"--host {host} is reachable from other machines: set QA_BOT_PASSWORD (and optionally "
+                         "QA_BOT_USER) to require a login, or serve on 127.0.0.1")
+    return [(env.get("QA_BOT_USER", "") or "qa-bot", password)]
+
+
+def safe_name(name: str) -> str:
+    """A file name safe to store: letters, digits, '.', '_', '-' only, no leading dots, <= 100 chars."""
+    base = _SAFE_NAME.sub("_", Path(str(name).replace("\\", "/")).name).lstrip("._")[:100]
+    return base or "upload"
+
+
+def _atomic_copy(src: Path, dest: Path) -> None:
+    tmp = dest.with_name(f".{dest.name}.tmp-{os.getpid()}")
+    with open(src, "rb") as fi, open(tmp, "wb") as fo:
+        while chunk := fi.read(1 << 20):
+            fo.write(chunk)
+        fo.flush()
+        os.fsync(fo.fileno())
+    os.replace(tmp, dest)
+
+
+class ChatApp:
+    """The handlers, bound to one open library (shared by every browser session)."""
+
+    def __init__(self, lib, max_upload_mb: int = DEFAULT_MAX_UPLOAD_MB):
+        self.lib = lib
+        self.max_upload = int(max_upload_mb * 1024 * 1024)
+        self.max_upload_mb = max_upload_mb
+        self.lock = threading.RLock()
+        self.exports = Path(tempfile.mkdtemp(prefix="qa-bot-exports-"))
+
+    # -- helpers --------------------------------------------------------------------------------
+    def _opinion_rows(self) -> list:
+        with self.lock:
+            return list(self.lib.store.opinions())
+
+    def filter_choices(self) -> tuple[list[tuple[str, str]], list[str]]:
+        courts: dict[str, str] = {}
+        cases = set()
+        for _, m, _ in self._opinion_rows():
+            if m.court_id or m.court:
+                courts[m.court_id or m.court] = m.court or m.court_id
+            if m.case_name:
+                cases.add(m.case_name)
+        return sorted(((v, k) for k, v in courts.items()), key=lambda x: x[0]), sorted(cases)
+
+    @staticmethod
+    def options(answerer, mode, k, courts=None, year_from=None, year_to=None, case=None) -> dict:
+        opts: dict = {"answerer": answerer or None, "mode": mode or None, "k": int(k) if k else None}
+        if courts:
+            opts["courts"] = tuple(courts)
+        if year_from or year_to:
+            opts["years"] = (int(year_from) if year_from else None, int(year_to) if year_to else None)
+        if case:
+            opts["case"] = case
+        return {k: v for k, v in opts.items() if v is not None}
+
+    # -- chat -----------------------------------------------------------------------------------
+    def ask(self, question, turns, answerer, mode, k, courts, year_from, year_to, case):
+        """Streams (chat html, question box, sources html, turns, download, citations text)."""
+        turns = list(turns or [])
+        question = (question or "").strip()
+        if not question:
+            yield gr.skip(), gr.skip(), gr.skip(), gr.skip(), gr.skip(), gr.skip()
+            return
+        history = tuple((t.question, t.answer.text) for t in turns if t.answer is not None)
+        turn = _Turn(question, R.render_pending(""))
+        turns.append(turn)
+        yield R.render_chat(turns), "", gr.skip(), turns, gr.skip(), gr.skip()
+        opts = self.options(answerer, mode, k, courts, year_from, year_to, case)
+        answerer = opts.pop("answerer", None)
+        text, answer = "", None
+        try:
+            with self.lock:
+                for piece in self.lib.ask_stream(question, answerer=answerer, history=history, **opts):
+                    if isinstance(piece, Answer):
+                        answer = piece
+                    else:
+                        text += str(piece)
+                        turn.reply_html = R.render_pending(text)
+                        yield R.render_chat(turns), gr.skip(), gr.skip(), turns, gr.skip(), gr.skip()
+        except QaBotError as e:
+            turn.reply_html = R.render_error(str(e))
+            yield R.render_chat(turns), gr.skip(), gr.skip(), turns, gr.skip(), gr.skip()
+            return
+        if answer is None:
+            turn.reply_html = R.render_error("the answerer returned no answer")
+            yield R.render_chat(turns), gr.skip(), gr.skip(), turns, gr.skip(), gr.skip()
+            return
+        turn.answer = answer
+        turn.reply_html = R.render_answer(answer)
+        path = self.exports / f"answer-{len(turns)}-{os.getpid()}-{id(answer) % 100000}.md"
+        path.write_text(R.answer_markdown(answer), encoding="utf-8")
+        cites = "\n".join(f"[{c.number}] {c.full}" for c in answer.citations)
+        yield (R.render_chat(turns), gr.skip(), R.render_sources(answer.hits, answer, question), turns,
+               gr.DownloadButton(value=str(path), visible=True), cites)
+
+    def clear(self):
+        return R.render_chat([]), [], R.render_sources([]), gr.DownloadButton(visible=False), ""
+
+    def open_ref(self, evt: gr.EventData):
+        """A clicked ``data-cite`` -> the opinion viewer at that span (and the Chat tab)."""
+        ref = getattr(evt, "_data", None) or {}
+        if not isinstance(ref, dict) or "cite" not in ref:
+            return gr.skip(), gr.skip()
+        try:
+            oid, start, end = R.parse_ref(ref["cite"])
+            with self.lock:
+                op = self.lib.opinion(oid)
+        except (ValueError, KeyError, QaBotError) as e:
+            return R.render_error(f"cannot open that citation: {e}"), gr.Tabs(selected="chat")
+        if end > len(op.text) or start >= end:
+            start = end = None
+        return R.render_opinion(op, start, end), gr.Tabs(selected="chat")
+
+    # -- library --------------------------------------------------------------------------------
+    def ingest(self, files, progress=gr.Progress()):
+        """Uploaded files -> ``<index>/uploads/`` (sanitised names, size-limited) -> ``lib.ingest``."""
+        rows: list[tuple[str, str, str]] = []
+        saved: list[Path] = []
+        shown: dict[str, str] = {}
+        dest_dir = Path(self.lib.folder) / "uploads"
+        uploads = [Path(getattr(f, "name", f)) for f in files or []]
+        stems = {safe_name(u.stem) for u in uploads if u.suffix.lower() in (".txt", ".html", ".htm", ".pdf", ".xml")}
+        for src in uploads:
+            name = src.name
+            sidecar = src.suffix.lower() == ".json" and safe_name(src.stem) in stems
+            if src.suffix.lower() not in UPLOAD_TYPES:
+                rows.append((name, "rejected", f"unsupported file type {src.suffix or '(none)'}; "
+                                               f"upload one of {', '.join(UPLOAD_TYPES)}"))
+                continue
+            size = src.stat().st_size
+            if size > self.max_upload:
+                rows.append((name, "rejected", f"{size / 1048576:.1f} MB is over the {self.max_upload_mb} MB upload limit"))
+                continue
+            dest_dir.mkdir(parents=True, exist_ok=True)
+            dest = dest_dir / safe_name(name)
+            if dest.exists() and dest.read_bytes() != src.read_bytes():
+                dest = dest.with_name(f"{dest.stem}-{os.urandom(3).hex()}{dest.suffix}")
+            _atomic_copy(src, dest)
+            if sidecar:  # NAME.json next to NAME.txt: metadata the opinion's loader reads, not an opinion
+                rows.append((name, "metadata", f"sidecar metadata for {src.stem}"))
+                continue
+            shown[str(dest)] = name
+            saved.append(dest)
+        if saved:
+            def report_progress(stage: str, done: int, total: int) -> None:
+                progress((done, max(total, 1)), desc=stage)
+
+            try:
+                with self.lock:
+                    report = self.lib.ingest(saved, progress=report_progress)
+            except QaBotError as e:
+                rows.append((", ".join(shown.values()), "rejected", str(e)))
+            else:
+                for r in list(report.ingested) + list(report.duplicates) + list(report.failed):
+                    src = str(r.source).split("#")[0]
+                    label = shown.get(src, Path(src).name) + (str(r.source)[len(src):] if "#" in str(r.source) else "")
+                    rows.append((label, r.status, r.detail))
+        courts, cases = self.filter_choices()
+        return (R.render_ingest(rows), R.render_opinions(self._opinion_rows()),
+                gr.Dropdown(choices=courts), gr.Dropdown(choices=cases))
+
+    def library_table(self):
+        return R.render_opinions(self._opinion_rows())
+
+    # -- API ------------------------------------------------------------------------------------
+    def api_ask(self, question: str, answerer: str = "extractive", mode: str = "hybrid", k: int = 5) -> dict:
+        """Answer ``question`` over the library; returns the answer, its citations and sources as JSON."""
+        try:
+            with self.lock:
+                answer = self.lib.ask(question, **self.options(answerer, mode, k))
+        except QaBotError as e:
+            raise gr.Error(str(e)) from None
+        return R.answer_json(answer)
+
+
+def build_app(lib, max_upload_mb: int = DEFAULT_MAX_UPLOAD_MB) -> gr.Blocks:
+    app = ChatApp(lib, max_upload_mb)
+    courts, cases = app.filter_choices()
+    private = {"api_visibility": "private"}
+    with gr.Blocks(title="qa-bot: legal research over court opinions", fill_width=True) as demo:
+        turns = gr.State([])
+        gr.Markdown("### qa-bot — answers from court opinions, with pin cites")
+        with gr.Tabs() as tabs:
+            with gr.Tab("Chat", id="chat"):
+                with gr.Row(equal_height=False):
+                    with gr.Column(scale=5, min_width=360):
+                        chat = gr.HTML(R.render_chat([]), elem_id="qa-chat", js_on_load=_CLICK_JS, padding=False)
+                        with gr.Row():
+                            question = gr.Textbox(placeholder="Ask about the opinions…", show_label=False, scale=5,
+                                                  elem_id="qa-question", max_lines=4)
+                            ask_btn = gr.Button("Ask", variant="primary", scale=1, elem_id="qa-ask")
+                        with gr.Row():
+                            download = gr.DownloadButton("Download answer (.md)", visible=False, size="sm",
+                                                         elem_id="qa-download")
+                            clear_btn = gr.Button("New conversation", size="sm")
+                        cites_box = gr.Textbox(label="Citations of the last answer (Bluebook)", lines=2,
+                                               buttons=["copy"], interactive=False, elem_id="qa-cites-box")
+                        with gr.Accordion("Settings and filters", open=False):
+                            with gr.Row():
+                                answerer = gr.Radio(["extractive", "llm"], value=lib.settings.answer.answerer,
+                                                    label="Answerer")
+                                mode = gr.Radio(["hybrid", "bm25", "dense"], value=lib.settings.retrieve.mode,
+                                                label="Retrieval mode")
+                            k = gr.Slider(1, 20, value=min(lib.settings.retrieve.k, 20), step=1, label="Passages (k)")
+                            court_f = gr.Dropdown(courts, multiselect=True, label="Courts", value=[])
+                            with gr.Row():
+                                year_from = gr.Number(label="From year", precision=0, value=None)
+                                year_to = gr.Number(label="To year", precision=0, value=None)
+                            case_f = gr.Dropdown(cases, label="Case", value=None, allow_custom_value=True)
+                    with gr.Column(scale=4, min_width=300):
+                        gr.Markdown("**Sources**")
+                        sources = gr.HTML(R.render_sources([]), elem_id="qa-sources", js_on_load=_CLICK_JS,
+                                          padding=False)
+                    with gr.Column(scale=5, min_width=360):
+                        gr.Markdown("**Opinion**")
+                        viewer = gr.HTML('<div class="qa-empty">Click a citation [n] or a source to read the '
+                                         "opinion here.</div>", elem_id="qa-viewer", js_on_load=_VIEWER_JS,
+                                         padding=False)
+            with gr.Tab("Library", id="library"):
+                gr.Markdown(f"Upload opinions (text, PDF, HTML, XML, JSON, CSV; up to {max_upload_mb} MB each) to "
+                            "add them to this library.")
+                files = gr.File(file_count="multiple", file_types=list(UPLOAD_TYPES), label="Opinions",
+                                elem_id="qa-upload")
+                ingest_btn = gr.Button("Ingest", variant="primary", elem_id="qa-ingest")
+                result = gr.HTML("", elem_id="qa-ingest-result")
+                library = gr.HTML(app.library_table(), elem_id="qa-library", js_on_load=_CLICK_JS)
+
+        gr.api(app.api_ask, api_name="ask")  # first, so no UI event takes the name
+        inputs = [question, turns, answerer, mode, k, court_f, year_from, year_to, case_f]
+        outputs = [chat, question, sources, turns, download, cites_box]
+        ask_btn.click(app.ask, inputs, outputs, api_name="ui_ask", **private)
+        question.submit(app.ask, inputs, outputs, api_name="ui_submit", **private)
+        clear_btn.click(app.clear, None, [chat, turns, sources, download, cites_box], api_name="ui_clear", **private)
+        for panel in (chat, sources, library):
+            panel.click(app.open_ref, None, [viewer, tabs], api_name=f"ui_open_{panel.elem_id[3:]}", **private)
+        ingest_btn.click(app.ingest, [files], [result, library, court_f, case_f], api_name="ui_ingest", **private)
+    demo.qa_app = app  # type: ignore[attr-defined]
+    return demo
+
+
+def launch_kwargs(host: str, port: int, max_upload_mb: int, auth) -> dict:
+    return dict(server_name=host, server_port=port, auth=auth, max_file_size=f"{max_upload_mb}mb", css=CSS,
+                show_error=True, ssr_mode=False, inbrowser=False, footer_links=["api"])
+
+
+def serve(index=None, host: str = "127.0.0.1", port: int = DEFAULT_PORT, max_upload_mb: int = DEFAULT_MAX_UPLOAD_MB,
+          quiet: bool = False, block: bool = True):
+    """Open (building the demo on first use, with progress in the terminal) and serve the chat."""
+    from .cli import _progress_printer
+    from .library import Library
+
+    auth = auth_for(host)
+    if not quiet:
+        print(f"opening library {index or 'demo'}…", flush=True)
+    lib = Library.open(index, progress=_progress_printer(quiet))
+    demo = build_app(lib, max_upload_mb)
+    demo.queue(default_concurrency_limit=2)
+    try:
+        demo.launch(prevent_thread_lock=not block, quiet=quiet, **launch_kwargs(host, port, max_upload_mb, auth))
+    except OSError as e:
+        raise QaBotError(f"cannot serve on {host}:{port} ({e}); choose another --port") from None
+    return demo

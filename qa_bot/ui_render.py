@@ -1,0 +1,394 @@
+"""Pure HTML/Markdown/JSON rendering for the web chat (no gradio import, unit-testable).
+
+Every piece of text that comes from an opinion, a file name or a question goes through ``esc``
+(``html.escape``) before it is put into HTML built here; nothing is rendered as Markdown, so link or
+HTML syntax inside opinion text stays inert text. Clickable things carry ``data-cite`` (open the
+opinion viewer at ``opinion_id|start|end``), ``data-copy`` (copy text to the clipboard) or
+``data-fn`` / ``data-fnback`` (footnote jumps); ``qa_bot.ui`` wires those attributes to handlers.
+"""
+
+from __future__ import annotations
+
+import html
+import re
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+
+from .types import CANNOT_ANSWER, Answer, Citation, Hit, Opinion, Passage
+
+_WORD = re.compile(r"[A-Za-z][A-Za-z'’-]+")
+_SENTENCE = re.compile(r"[^.!?]+(?:[.!?]+[\"”’)]*|$)\s*")
+_STOP = frozenset("the a an of to in and or for on at by with is was were be that this it as are from what did does "
+                  "do how why who which when court hold held".split())
+
+
+def esc(value: object) -> str:
+    """HTML-escape anything (quotes too: safe inside attribute values)."""
+    return html.escape("" if value is None else str(value), quote=True)
+
+
+# -- references carried by data-cite ----------------------------------------------------------------
+def cite_ref(opinion_id: str, start: int, end: int) -> str:
+    return f"{opinion_id}|{int(start)}|{int(end)}"
+
+
+def parse_ref(ref: str) -> tuple[str, int, int]:
+    """``"opinion_id|start|end"`` -> parts; ``ValueError`` naming the reference when malformed."""
+    parts = str(ref or "").rsplit("|", 2)
+    if len(parts) != 3 or not parts[0]:
+        raise ValueError(f"citation reference {ref!r} is not 'opinion|start|end'")
+    try:
+        start, end = int(parts[1]), int(parts[2])
+    except ValueError:
+        raise ValueError(f"citation reference {ref!r} has non-numeric offsets") from None
+    if start < 0 or end < start:
+        raise ValueError(f"citation reference {ref!r} has offsets out of order")
+    return parts[0], start, end
+
+
+def _cite_link(c: Citation) -> str:
+    return (f'<a href="#" class="qa-cite" data-cite="{esc(cite_ref(c.opinion_id, c.start, c.end))}" '
+            f'title="{esc(c.full)}">[{c.number}]</a>')
+
+
+def _copy_button(text: str, label: str = "Copy") -> str:
+    return f'<button type="button" class="qa-copy" data-copy="{esc(text)}" title="Copy the citation">{esc(label)}</button>'
+
+
+def _quoted(text: str, n: int = 300) -> str:
+    """“quote” (without doubling quotation marks the quote already has)."""
+    text = _clip(text, n)
+    return text if text[:1] in "“\"‘'" else f"“{text}”"
+
+
+def _clip(text: str, n: int = 240) -> str:
+    text = " ".join(text.split())
+    return text if len(text) <= n else text[: n - 1].rstrip() + "…"
+
+
+# -- chat -------------------------------------------------------------------------------------------
+def render_answer(answer: Answer) -> str:
+    """An answer: sentences with [n] links, a support note, then its numbered Bluebook citations (or,
+    when it abstains, the abstention and the closest passages)."""
+    by_number = {c.number: c for c in answer.citations}
+    if answer.abstained:
+        out = [f'<p class="qa-abstain"><strong>{esc(CANNOT_ANSWER)}</strong></p>']
+        extra = [s.text for s in answer.sentences if s.text.strip() and s.text.strip() != CANNOT_ANSWER]
+        if extra:
+            out.append(f"<p>{esc(' '.join(extra))}</p>")
+        if answer.hits:
+            out.append('<p class="qa-closest-h">The closest passages:</p><ol class="qa-closest">')
+            for h in answer.hits[:3]:
+                p = h.passage
+                out.append(
+                    f'<li><a href="#" class="qa-src-link" data-cite="{esc(cite_ref(p.opinion_id, p.start, p.end))}">'
+                    f"{esc(_passage_cite(p))}</a>: “{esc(_clip(p.text, 180))}”</li>")
+            out.append("</ol>")
+        return "".join(out)
+    body = []
+    for s in answer.sentences:
+        links = "".join(" " + _cite_link(by_number[n]) if n in by_number else f" [{n}?]" for n in s.citations)
+        cls = "qa-sent" if s.supported else "qa-sent qa-unsupported"
+        title = f' title="{esc(s.flag)}"' if s.flag else ""
+        body.append(f'<span class="{cls}"{title}>{esc(s.text)}{links}</span>')
+    out = [f'<p class="qa-answer-text">{" ".join(body)}</p>']
+    if answer.note:
+        out.append(f'<p class="qa-note">{esc(answer.note)}</p>')
+    if answer.citations:
+        out.append('<ol class="qa-cites">')
+        for c in answer.citations:
+            out.append(
+                f'<li value="{c.number}">{_cite_link(c)} <span class="qa-full">{esc(c.full)}</span> '
+                f'{_copy_button(c.full)}<div class="qa-quote">{esc(_quoted(c.quote))}</div></li>')
+        out.append("</ol>")
+    return "".join(out)
+
+
+def render_pending(text: str) -> str:
+    """A streaming (not yet verified) answer: plain escaped text and a cursor."""
+    return f'<p class="qa-answer-text qa-pending">{esc(text)}<span class="qa-cursor">▍</span></p>'
+
+
+def render_error(message: str) -> str:
+    return f'<p class="qa-error">⚠ {esc(message)}</p>'
+
+
+@dataclass
+class Turn:
+    """One question and the HTML of its reply (already rendered and escaped)."""
+
+    question: str
+    reply_html: str
+
+
+def render_chat(turns: Sequence[Turn]) -> str:
+    if not turns:
+        return ('<div class="qa-chat qa-empty">Ask a question about the opinions in the library, e.g. '
+                '<em>What did the court hold about qualified immunity?</em></div>')
+    out = ['<div class="qa-chat">']
+    for i, t in enumerate(turns):
+        out.append(f'<div class="qa-msg qa-user" data-turn="{i}">{esc(t.question)}</div>')
+        out.append(f'<div class="qa-msg qa-bot" data-turn="{i}">{t.reply_html}</div>')
+    out.append("</div>")
+    return "".join(out)
+
+
+# -- sources ----------------------------------------------------------------------------------------
+def _passage_cite(p: Passage) -> str:
+    from .cite import cite_passage
+
+    try:
+        return cite_passage(p)[0]
+    except Exception:  # a passage with odd metadata must still be listed
+        return p.case_name or p.opinion_id
+
+
+def highlight(text: str, spans: Iterable[tuple[int, int]], first_id: str = "") -> str:
+    """Escape ``text`` and wrap the (relative, possibly overlapping) ``spans`` in ``<mark>``."""
+    spans = sorted((max(0, s), min(len(text), e)) for s, e in spans if e > s and s < len(text) and e > 0)
+    merged: list[list[int]] = []
+    for s, e in spans:
+        if merged and s <= merged[-1][1]:
+            merged[-1][1] = max(merged[-1][1], e)
+        else:
+            merged.append([s, e])
+    out, pos = [], 0
+    for i, (s, e) in enumerate(merged):
+        out.append(esc(text[pos:s]))
+        ident = f' id="{esc(first_id)}"' if first_id and i == 0 else ""
+        out.append(f"<mark{ident}>{esc(text[s:e])}</mark>")
+        pos = e
+    out.append(esc(text[pos:]))
+    return "".join(out)
+
+
+def best_sentence(text: str, question: str) -> tuple[int, int] | None:
+    """The span of the sentence in ``text`` sharing most content words with ``question``."""
+    q = {w.lower() for w in _WORD.findall(question)} - _STOP
+    best, score = None, 0
+    for m in _SENTENCE.finditer(text):
+        words = {w.lower() for w in _WORD.findall(m.group())}
+        k = len(q & words)
+        if k > score:
+            best, score = (m.start(), m.end()), k
+    return best
+
+
+def supporting_spans(hit: Hit, answer: Answer | None, question: str = "") -> tuple[list[tuple[int, int]], list[int]]:
+    """(spans relative to the passage text to highlight, citation numbers that use this passage)."""
+    p = hit.passage
+    used = [c for c in (answer.citations if answer else ()) if c.passage_id == p.id
+            or (c.opinion_id == p.opinion_id and c.start < p.end and c.end > p.start)]
+    spans = [(c.start - p.start, c.end - p.start) for c in used]
+    if not spans and question:
+        best = best_sentence(p.text, question)
+        spans = [best] if best else []
+    return spans, [c.number for c in used]
+
+
+def render_sources(hits: Sequence[Hit], answer: Answer | None = None, question: str = "") -> str:
+    if not hits:
+        return '<div class="qa-sources qa-empty">No passages matched (check the filters).</div>'
+    out = ['<div class="qa-sources">']
+    for h in hits:
+        p = h.passage
+        spans, numbers = supporting_spans(h, answer, question)
+        used = (f'<span class="qa-badge qa-used">used in answer [{", ".join(map(str, numbers))}]</span>' if numbers
+                else '<span class="qa-badge qa-unused">not used</span>')
+        where = " · ".join(esc(x) for x in (p.court or p.court_id, p.year or "", f"at {p.pin}" if p.pin else "",
+                                               p.part if p.part and p.part != "majority" else "") if x)
+        ref = cite_ref(p.opinion_id, p.start + spans[0][0], p.start + spans[0][1]) if spans else \
+            cite_ref(p.opinion_id, p.start, p.end)
+        full = _passage_cite(p)
+        out.append(
+            f'<div class="qa-source" data-rank="{h.rank}">'
+            f'<div class="qa-src-head"><span class="qa-rank">#{h.rank}</span> '
+            f'<a href="#" class="qa-src-link" data-cite="{esc(ref)}"><strong>{esc(p.case_name or p.opinion_id)}</strong></a> '
+            f'<span class="qa-score">score {h.score:.3f}</span> {used}</div>'
+            f'<div class="qa-src-meta">{where}</div>'
+            f'<div class="qa-src-cite">{esc(full)} {_copy_button(full)}</div>'
+            f'<div class="qa-src-text">{highlight(p.text, spans)}</div></div>')
+    out.append("</div>")
+    return "".join(out)
+
+
+# -- opinion viewer ---------------------------------------------------------------------------------
+def _paragraph_spans(op: Opinion) -> list[tuple[int, int, str, str | None]]:
+    """(start, end, kind, footnote label) of every paragraph; lines of the text when none are stored."""
+    if op.paragraphs:
+        return [(p.start, p.end, p.kind, p.footnote) for p in op.paragraphs]
+    out, pos = [], 0
+    for line in op.text.split("\n"):
+        if line.strip():
+            out.append((pos, pos + len(line), "body", None))
+        pos += len(line) + 1
+    return out
+
+
+def _part_label(kind: str, author: str | None) -> str:
+    names = {"majority": "Opinion of the court", "plurality": "Plurality opinion", "per curiam": "Per curiam",
+             "concurrence": "Concurring opinion", "concurrence in part": "Concurring in part",
+             "dissent": "Dissenting opinion", "other": "Opinion"}
+    label = names.get(kind, kind.capitalize())
+    return f"{label} — {author}" if author else label
+
+
+def render_opinion(op: Opinion, start: int | None = None, end: int | None = None) -> str:
+    """The whole opinion: parts labelled, ``*page`` markers in the margin where pages begin, footnote
+    markers linked to the footnotes (and back), and ``[start, end)`` highlighted with the first
+    highlighted piece carrying ``id="qv-target"`` (the viewer scrolls it into view)."""
+    from .cite import full_cite
+
+    text, m = op.text, op.meta
+    hl = (max(0, start), min(len(text), end)) if start is not None and end is not None and end > start else None
+    markers = {fn.marker: fn.label for fn in op.footnotes if fn.marker is not None}
+    fn_first = {}
+    for fn in op.footnotes:
+        fn_first.setdefault(fn.label, fn.start)
+    pages = list(op.pages)
+    parts = sorted(op.parts, key=lambda p: p.start)
+    try:
+        cite = full_cite(m.case_name, m.citation, m.court_id, m.year)
+    except Exception:
+        cite = m.case_name
+    out = ['<div class="qa-opinion">',
+           f'<div class="qa-op-head"><div class="qa-op-title">{esc(m.case_name or op.id)}</div>'
+           f'<div class="qa-op-meta">{esc(" · ".join(str(x) for x in (m.citation, m.court, m.year) if x))}</div>'
+           f'<div class="qa-op-cite">{esc(cite)} {_copy_button(cite)}</div>{_pin_note(op, hl)}</div>']
+    state = {"target": False}
+    placed: set[int] = set()  # footnote markers already drawn
+    in_notes = False
+    part_i = 0
+    for a, b, kind, label in _paragraph_spans(op):
+        if kind == "footnote" and not in_notes:
+            out.append('<div class="qa-footnotes"><div class="qa-fn-h">Footnotes</div>')
+            in_notes = True
+        while part_i < len(parts) and parts[part_i].start < b and kind != "footnote":
+            if len(parts) > 1 or parts[part_i].kind != "majority" or parts[part_i].author:
+                pt = parts[part_i]
+                out.append(f'<div class="qa-part" data-part="{esc(pt.kind)}">{esc(_part_label(pt.kind, pt.author))}</div>')
+            part_i += 1
+        inserts: dict[int, list[str]] = {}
+        for off, page in pages:
+            if a <= off < b:
+                inserts.setdefault(off, []).append(
+                    f'<span class="qa-pb" id="qv-page-{page}" data-page="{page}" title="page {page} begins">'
+                    f'<span class="qa-page">*{page}</span></span>')
+        for off, lab in markers.items():
+            if a <= off <= b and kind != "footnote" and off not in placed:
+                placed.add(off)
+                inserts.setdefault(off, []).append(
+                    f'<sup class="qa-fnref"><a href="#" id="qv-fnref-{esc(lab)}" data-fn="{esc(lab)}">{esc(lab)}</a></sup>')
+        attrs, prefix = f'class="qa-p qa-{esc(kind)}"', ""
+        if kind == "footnote" and label is not None and fn_first.get(label) == a:
+            attrs += f' id="qv-fn-{esc(label)}"'
+            back = f'<a href="#" class="qa-fnback" data-fnback="{esc(label)}" title="back to the text">{esc(label)}↩</a> '
+            prefix = back if any(lab == label for lab in markers.values()) else f"<b>{esc(label)}</b> "
+        out.append(f"<p {attrs}>{prefix}{_segment(text, a, b, inserts, hl, state)}</p>")
+    if in_notes:
+        out.append("</div>")
+    out.append("</div>")
+    return "".join(out)
+
+
+def _pin_note(op: Opinion, hl: tuple[int, int] | None) -> str:
+    """"Highlighted passage: page *106" (or "... footnote 5, page *105") above the text."""
+    if not hl:
+        return ""
+    page, fn = op.page_at(hl[0]), op.footnote_at(hl[0])
+    where = " ".join(x for x in (f"footnote {esc(fn.label)}," if fn else "", f"page *{page}" if page else "") if x)
+    return f'<div class="qa-op-pin">Highlighted passage{": " + where if where else ""}</div>'
+
+
+def _segment(text: str, a: int, b: int, inserts: dict[int, list[str]], hl: tuple[int, int] | None,
+             state: dict) -> str:
+    cuts = {a, b} | {o for o in inserts if a <= o <= b}
+    if hl:
+        cuts |= {x for x in hl if a < x < b}
+    cuts_l = sorted(cuts)
+    out = []
+    for i, s in enumerate(cuts_l):
+        out.extend(inserts.get(s, ()))
+        if i + 1 == len(cuts_l):
+            break
+        e = cuts_l[i + 1]
+        piece = esc(text[s:e])
+        if hl and hl[0] <= s and e <= hl[1] and piece:
+            ident = "" if state["target"] else ' id="qv-target"'
+            state["target"] = True
+            piece = f'<mark class="qa-hl"{ident}>{piece}</mark>'
+        out.append(piece)
+    return "".join(out)
+
+
+# -- library tab ------------------------------------------------------------------------------------
+def render_ingest(rows: Sequence[tuple[str, str, str]]) -> str:
+    """(file name, status, detail) rows -> a result table."""
+    if not rows:
+        return '<div class="qa-empty">No files.</div>'
+    out = ['<table class="qa-table qa-ingest"><tr><th>file</th><th>result</th><th>detail</th></tr>']
+    for name, status, detail in rows:
+        out.append(f'<tr class="qa-{esc(status)}"><td>{esc(name)}</td><td><b>{esc(status)}</b></td>'
+                   f"<td>{esc(detail)}</td></tr>")
+    out.append("</table>")
+    return "".join(out)
+
+
+def render_opinions(rows: Sequence[tuple[str, object, int]]) -> str:
+    """``store.opinions()`` rows (id, Meta, passages) -> a table; case names open the viewer."""
+    out = [f'<div class="qa-count">{len(rows)} opinion(s)</div><table class="qa-table qa-lib">'
+           "<tr><th>case</th><th>citation</th><th>court</th><th>year</th><th>passages</th></tr>"]
+    for oid, meta, n in rows:
+        name = getattr(meta, "case_name", "") or oid
+        out.append(
+            f'<tr><td><a href="#" class="qa-src-link" data-cite="{esc(cite_ref(oid, 0, 0))}">{esc(name)}</a></td>'
+            f"<td>{esc(getattr(meta, 'citation', ''))}</td><td>{esc(getattr(meta, 'court', '') or getattr(meta, 'court_id', ''))}</td>"
+            f"<td>{esc(getattr(meta, 'year', '') or '')}</td><td>{n}</td></tr>")
+    out.append("</table>")
+    return "".join(out)
+
+
+# -- export -----------------------------------------------------------------------------------------
+def answer_markdown(answer: Answer) -> str:
+    """The answer, its citations and their quoted support as a Markdown document."""
+    def md(s: str) -> str:  # keep opinion text inert in Markdown viewers
+        return html.escape(" ".join(s.split()), quote=False).replace("[", "\\[").replace("]", "\\]")
+
+    lines = [f"# {md(answer.question)}", ""]
+    if answer.abstained:
+        lines += [CANNOT_ANSWER, ""]
+    else:
+        lines += [answer.text and " ".join(md(s.text) + "".join(f" [{n}]" for n in s.citations)
+                                           for s in answer.sentences), ""]
+    if answer.note:
+        lines += [f"*{md(answer.note)}*", ""]
+    if answer.citations:
+        lines += ["## Citations", ""]
+        for c in answer.citations:
+            lines += [f"{c.number}. {md(c.full)}", "", f"   > {md(c.quote)}", ""]
+    elif answer.hits:
+        lines += ["## Closest passages", ""]
+        for h in answer.hits[:3]:
+            lines += [f"- {md(_passage_cite(h.passage))}: > {md(_clip(h.passage.text, 300))}"]
+    return "\n".join(lines).rstrip() + "\n"
+
+
+def answer_json(answer: Answer) -> dict:
+    """What the ``/ask`` API returns."""
+    return {
+        "question": answer.question,
+        "answer": CANNOT_ANSWER if answer.abstained else answer.text,
+        "abstained": answer.abstained,
+        "support": answer.support,
+        "verified": answer.verified,
+        "answerer": answer.answerer,
+        "note": answer.note,
+        "sentences": [{"text": s.text, "citations": list(s.citations), "supported": s.supported,
+                       "support": s.support} for s in answer.sentences],
+        "citations": [{"number": c.number, "full": c.full, "short": c.short, "pin": c.pin, "quote": c.quote,
+                       "opinion_id": c.opinion_id, "passage_id": c.passage_id, "start": c.start, "end": c.end}
+                      for c in answer.citations],
+        "sources": [{"rank": h.rank, "score": h.score, "passage_id": h.passage.id, "opinion_id": h.passage.opinion_id,
+                     "case_name": h.passage.case_name, "pin": h.passage.pin, "text": h.passage.text}
+                    for h in answer.hits],
+    }

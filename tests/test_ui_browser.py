@@ -1,0 +1,225 @@
+"""The web chat in a real headless Chromium (Debian's /usr/bin/chromium, driven by Playwright).
+
+Starts the app on a free port over a temporary library holding Pena v. DePrisco, asks a question,
+checks the answer's citations, the sources panel and the opinion viewer (highlight, page marker,
+footnote jump), copy and Markdown download, uploads a file in the Library tab, and runs an XSS check
+with an uploaded opinion whose text, name and metadata carry script/HTML/Markdown payloads.
+Screenshots go to tests/artifacts/ (gitignored). Set QA_BOT_SKIP_BROWSER=1 to skip; a missing
+Chromium is a failure (install it with ``apt-get install chromium``).
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import shutil
+import socket
+from pathlib import Path
+
+import pytest
+from conftest import DATA
+
+CHROMIUM = "/usr/bin/chromium"
+ARTIFACTS = Path(__file__).parent / "artifacts"
+ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
+        "--disable-sync", "--no-first-run"]
+LONG = 180_000  # ms: the first answer loads the embedding model
+
+pytestmark = pytest.mark.skipif(os.environ.get("QA_BOT_SKIP_BROWSER") == "1", reason="QA_BOT_SKIP_BROWSER=1")
+
+# A made-up opinion (not real law) whose text, file name and metadata carry script/HTML/Markdown payloads.
+XSS_NAME = 'Lantern <img src=x onerror="window.__xss=6"> opinion.txt'
+XSS_TEXT = """The question presented is whether the zebra crossing rule governs lantern ferries on the canal.
+We hold that the zebra crossing rule governs lantern ferries <script>window.__xss=1</script> because the ferries cross a public way.
+The ferry operators argued that <img src=x onerror="window.__xss=2"> lanterns are not vehicles, see [click](javascript:window.__xss=3) and <a href="javascript:window.__xss=4">this link</a>.
+We reject that argument: a lantern ferry that crosses a public way at night is bound by the zebra crossing rule ${window.__xss=5}.
+The judgment of the district court is affirmed.
+"""
+XSS_META = {"case_name": "Mallory v. <script>window.__xss=7</script>Quill Ferries", "citation": "1 F.4th 1",
+            "court": "United States Court of Appeals for the <b onmouseover=\"window.__xss=8\">Second</b> Circuit",
+            "court_id": "ca2", "year": 2021}
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+@pytest.fixture(scope="module")
+def server(tmp_path_factory):
+    from qa_bot.library import Library
+    from qa_bot.ui import build_app, launch_kwargs
+
+    root = tmp_path_factory.mktemp("uib")
+    src = root / "src"
+    src.mkdir()
+    for name in ("pena-v-deprisco.txt", "pena-v-deprisco.json"):
+        shutil.copy(DATA / name, src / name)
+    lib = Library.open(root / "index", create=True)
+    assert len(lib.ingest([src / "pena-v-deprisco.txt"]).ingested) == 1
+    demo = build_app(lib)
+    demo.queue()
+    port = _free_port()
+    demo.launch(prevent_thread_lock=True, quiet=True, **launch_kwargs("127.0.0.1", port, 20, None))
+    yield f"http://127.0.0.1:{port}/", lib, root
+    demo.close()
+    lib.close()
+
+
+@pytest.fixture(scope="module")
+def browser():
+    if not Path(CHROMIUM).exists():
+        pytest.fail(f"{CHROMIUM} is missing: install Debian's Chromium (apt-get update && apt-get install -y "
+                    "chromium) or set QA_BOT_SKIP_BROWSER=1 to skip the browser tests")
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as p:
+        b = p.chromium.launch(executable_path=CHROMIUM, args=ARGS)
+        yield b
+        b.close()
+
+
+@pytest.fixture
+def page(browser, server):
+    ctx = browser.new_context(viewport={"width": 1600, "height": 1000}, accept_downloads=True)
+    ctx.grant_permissions(["clipboard-read", "clipboard-write"], origin=server[0].rstrip("/"))
+    pg = ctx.new_page()
+    errors: list[str] = []
+    pg.on("pageerror", lambda e: errors.append(str(e)))
+    pg.goto(server[0])
+    pg.wait_for_selector("#qa-question textarea")
+    yield pg
+    ctx.close()
+    assert not errors, errors
+
+
+def _ask(pg, question: str) -> None:
+    n = pg.locator("#qa-chat .qa-bot").count()
+    pg.fill("#qa-question textarea", question)
+    pg.click("#qa-ask")
+    pg.wait_for_function(
+        "n => { const m = document.querySelectorAll('#qa-chat .qa-bot'); return m.length > n && "
+        "!m[m.length - 1].querySelector('.qa-pending'); }", arg=n, timeout=LONG)
+
+
+def _in_view(pg, inner: str, outer: str) -> bool:
+    return pg.evaluate(
+        """([i, o]) => { const a = document.querySelector(i).getBoundingClientRect();
+        const b = document.querySelector(o).getBoundingClientRect();
+        return a.top >= b.top - 2 && a.bottom <= b.bottom + 2 && a.top < window.innerHeight; }""", [inner, outer])
+
+
+def test_answer_citation_opens_viewer_at_highlighted_passage(page):
+    ARTIFACTS.mkdir(exist_ok=True)
+    _ask(page, "What did the court hold about qualified immunity?")
+    bot = page.locator("#qa-chat .qa-bot").last
+    assert bot.locator("a.qa-cite").count() >= 1
+    cites = bot.locator(".qa-cites li")
+    assert cites.count() >= 1 and "Pena v. DePrisco, 432 F.3d 98, " in cites.first.inner_text()
+    assert "qualified immunity" in bot.inner_text().lower()
+    # sources panel: case, court, year, pin, score, highlighted support, used/not used
+    src = page.locator("#qa-sources .qa-source")
+    assert src.count() >= 1
+    first = src.first.inner_text()
+    assert "Pena v. DePrisco" in first and "Second Circuit" in first and "2005" in first and "score" in first
+    assert page.locator("#qa-sources .qa-used").count() >= 1 and page.locator("#qa-sources mark").count() >= 1
+
+    link = bot.locator("a.qa-cite").first
+    number = link.inner_text().strip("[]")
+    entry = bot.locator(f'.qa-cites li[value="{number}"]')
+    quote = entry.locator(".qa-quote").inner_text().strip("“”…\"")
+    pin = re.search(r"432 F\.3d 98, (\d+)", entry.inner_text()).group(1)
+    link.click()
+    page.wait_for_selector("#qa-viewer #qv-target")
+    page.wait_for_timeout(400)
+    marked = " ".join(page.locator("#qa-viewer mark.qa-hl").all_inner_texts())
+    assert quote[:60] in " ".join(marked.split())
+    assert _in_view(page, "#qv-target", "#qa-viewer .qa-opinion"), "the viewer did not scroll to the passage"
+    # the page the pin names begins at or before the highlighted passage, marked *<page> in the margin
+    assert page.locator(f"#qa-viewer #qv-page-{pin} .qa-page").inner_text() == f"*{pin}"
+    assert page.evaluate(f"""() => !!(document.querySelector('#qv-page-{pin}').compareDocumentPosition(
+        document.querySelector('#qv-target')) & Node.DOCUMENT_POSITION_FOLLOWING)""")
+    assert page.locator("#qa-viewer .qa-page").count() >= 10  # pages 102..115 of the seed
+    page.screenshot(path=str(ARTIFACTS / "chat-answer-viewer.png"))
+
+    # footnote marker -> footnote, and back
+    page.locator("#qa-viewer #qv-fnref-1").click()
+    page.wait_for_timeout(300)
+    assert _in_view(page, "#qv-fn-1", "#qa-viewer .qa-opinion")
+    page.locator('#qa-viewer [data-fnback="1"]').click()
+    page.wait_for_timeout(300)
+    assert _in_view(page, "#qv-fnref-1", "#qa-viewer .qa-opinion")
+
+    # a source opens the viewer too
+    page.locator("#qa-sources a.qa-src-link").nth(min(1, src.count() - 1)).click()
+    page.wait_for_function("() => document.querySelector('#qv-target') !== null")
+
+    # follow-up keeps the conversation
+    _ask(page, "And were the officers entitled to it?")
+    assert page.locator("#qa-chat .qa-user").count() == 2 and page.locator("#qa-chat .qa-bot").count() == 2
+
+
+def test_copy_citation_and_download_markdown(page):
+    _ask(page, "What did the court hold about qualified immunity?")
+    button = page.locator("#qa-chat .qa-cites .qa-copy").first
+    expected = button.get_attribute("data-copy")
+    button.click()
+    page.wait_for_function("() => window.__qaCopied !== undefined")
+    assert page.evaluate("window.__qaCopied") == expected
+    assert page.evaluate("navigator.clipboard.readText()") == expected
+    assert expected in page.locator("#qa-cites-box textarea").input_value()
+    with page.expect_download() as dl:
+        page.click("#qa-download")
+    md = Path(dl.value.path()).read_text(encoding="utf-8")
+    assert md.startswith("# What did the court hold about qualified immunity?")
+    assert "## Citations" in md and "432 F.3d 98" in md and "   > " in md
+
+
+def test_upload_then_xss_payloads_stay_inert(page, server, tmp_path):
+    _, lib, _ = server
+    up = tmp_path / "up"
+    up.mkdir()
+    opinion = up / XSS_NAME
+    opinion.write_text(XSS_TEXT, encoding="utf-8")
+    import json
+
+    (up / (opinion.stem + ".json")).write_text(json.dumps(XSS_META), encoding="utf-8")
+    page.get_by_role("tab", name="Library").click()
+    page.locator("#qa-upload input[type=file]").set_input_files([str(opinion), str(up / (opinion.stem + ".json"))])
+    page.wait_for_timeout(1500)
+    page.click("#qa-ingest")
+    page.wait_for_selector("#qa-ingest-result table", timeout=LONG)
+    result = page.locator("#qa-ingest-result").inner_text()
+    assert "ingested" in result and "metadata" in result, result
+    assert "img src=x onerror=" in result  # the payload file name (gradio drops its <>) is shown as text
+    lib_table = page.locator("#qa-library").inner_text()
+    assert "Mallory v. <script>window.__xss=7</script>Quill Ferries" in lib_table
+    stored = sorted(p.name for p in (lib.folder / "uploads").iterdir())
+    assert len(stored) == 2 and stored[0].endswith("opinion.json") and stored[1].endswith("opinion.txt"), stored
+    assert all(re.fullmatch(r"Lantern_img_src_x_onerror_[A-Za-z0-9._-]+", n) for n in stored), stored
+    page.screenshot(path=str(ARTIFACTS / "library-upload.png"))
+
+    page.get_by_role("tab", name="Chat").click()
+    _ask(page, "Does the zebra crossing rule govern lantern ferries?")
+    bot = page.locator("#qa-chat .qa-bot").last
+    assert "zebra crossing rule" in bot.inner_text()
+    bot.locator("a.qa-cite").first.click()
+    page.wait_for_selector("#qa-viewer #qv-target")
+    page.wait_for_timeout(500)
+    assert "<script>window.__xss=1</script>" in page.locator("#qa-viewer").inner_text()
+    # open it from the library table as well
+    page.get_by_role("tab", name="Library").click()
+    page.locator("#qa-library a.qa-src-link", has_text="Mallory").click()
+    page.wait_for_timeout(800)
+    assert "Mallory v. <script>" in page.locator("#qa-viewer .qa-op-title").inner_text()
+    page.locator("#qa-sources").hover()
+    page.screenshot(path=str(ARTIFACTS / "xss-check.png"))
+    assert page.evaluate("typeof window.__xss") == "undefined"
+    bad = page.evaluate("""() => ({
+        scripts: [...document.querySelectorAll('script')].filter(s => s.textContent.includes('__xss')).length,
+        handlers: document.querySelectorAll('[onerror], [onmouseover], [onload]').length,
+        imgs: document.querySelectorAll('#qa-chat img, #qa-sources img, #qa-viewer img, #qa-library img, #qa-ingest-result img').length,
+        js_links: document.querySelectorAll('a[href^="javascript"], a[href^="JAVASCRIPT"]').length,
+        bold: document.querySelectorAll('#qa-viewer b[onmouseover], #qa-library b').length})""")
+    assert bad == {"scripts": 0, "handlers": 0, "imgs": 0, "js_links": 0, "bold": 0}, bad
