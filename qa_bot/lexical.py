@@ -1,0 +1,237 @@
+"""BM25 over store passage ids (bm25s + PyStemmer), with a tokeniser that keeps legal citations searchable.
+
+Tokens: lower-cased, English-stemmed words without stopwords, plus citation forms that plain word
+splitting would destroy: ``42 U.S.C. § 1983`` -> ``42 usc 1983 §1983``, ``section 1983`` -> ``section 1983
+§1983``, ``F.3d`` -> ``f3d``, ``12(b)(6)`` -> ``12b6``.
+
+Why bm25s and not SQLite FTS5 (measured on 13,418 real Supreme Court paragraphs, 10.3 M characters,
+busy 2-core machine): our tokeniser costs 2.9 s either way (FTS5's own porter tokeniser is faster,
+0.3 s, but splits "F.3d", "§ 1983" and "12(b)(6)" apart); indexing takes 0.6 s in bm25s, 1.8 s in FTS5;
+a 6-10 word OR query takes 0.2 ms in bm25s (sparse column sums in numpy) against 3.9 ms in FTS5 (its
+bm25() runs for every row matching any term). bm25s cannot add documents to an index, so we keep
+every passage's token ids (``tokens``/``offsets`` in the saved file): a sync tokenises only the new
+passages and recomputes the score matrix from token ids (1,000 new passages on 13k: 0.7 s in all).
+
+The index is one ``.npz`` file written atomically (temp file, fsync, ``os.replace``).
+"""
+
+from __future__ import annotations
+
+import functools
+import os
+import re
+import tempfile
+import unicodedata
+from pathlib import Path
+from typing import Iterable, Sequence
+
+import numpy as np
+
+from .errors import IndexCorrupt
+
+FILE_NAME = "lexical.npz"
+KIND = "bm25s"
+
+_TOKEN = re.compile(
+    r"""
+    (?P<sec>§+\s*(?P<secnum>\d+[a-z]?))              # § 1983, §§1981
+   |(?P<paren>\d+[a-z]?(?:\([a-z0-9]{1,4}\))+)       # 12(b)(6) -> 12b6
+   |(?P<abbr>[^\W_]+(?:\.[^\W_]+)+\.?)               # U.S.C., F.3d, F.Supp.2d, S.Ct.
+   |(?P<word>[^\W_]+(?:['’][^\W_]+)*)                # words and numbers (any script)
+    """,
+    re.X,
+)
+_SECTION_WORDS = {"section", "sec", "sections"}
+
+
+@functools.lru_cache(maxsize=1)
+def _stopwords() -> frozenset[str]:
+    from bm25s.stopwords import STOPWORDS_EN
+
+    return frozenset(STOPWORDS_EN)
+
+
+@functools.lru_cache(maxsize=1)
+def _stemmer():
+    import Stemmer
+
+    return Stemmer.Stemmer("english")
+
+
+_STEMS: dict[str, str] = {}  # word -> stem (or "" for a stopword); the stemmer is the slow part
+
+
+def _stem(w: str) -> str:
+    s = _STEMS.get(w)
+    if s is None:
+        w2 = w.replace("'", "").replace("’", "")
+        if w2.endswith("s") and (w.endswith("'s") or w.endswith("’s")):
+            w2 = w2[:-1]
+        if w2.isdigit():
+            s = w2
+        elif not w2 or w2 in _stopwords() or w in _stopwords():
+            s = ""
+        else:
+            s = _stemmer().stemWord(w2)
+        if len(_STEMS) < 500_000:
+            _STEMS[w] = s
+    return s
+
+
+def tokenize(text: str) -> list[str]:
+    """The lexical tokens of ``text`` (documents and queries alike)."""
+    text = unicodedata.normalize("NFKC", text).lower()
+    out: list[str] = []
+    prev = ""
+    for sec, secnum, paren, abbr, word in _TOKEN.findall(text):
+        if word:
+            s = _stem(word)
+            if s:
+                out.append(s)
+                if prev in _SECTION_WORDS and s.isdigit():
+                    out.append("§" + s)
+            prev = word
+        elif sec:
+            out += [secnum, "§" + secnum]
+            prev = ""
+        elif paren:
+            out.append(paren.replace("(", "").replace(")", ""))
+            prev = ""
+        else:
+            out.append(abbr.replace(".", ""))
+            prev = ""
+    return out
+
+
+class Lexical:
+    """A BM25 index over passage ids. ``add`` tokenises new passages; ``search`` scores a query."""
+
+    def __init__(self) -> None:
+        self.ids = np.zeros(0, dtype=np.int64)  # passage id of each bm25s document
+        self.fps = np.zeros(0, dtype=np.int64)  # fingerprint of each passage's content (see retrieve)
+        self.vocab: dict[str, int] = {}
+        self.tokens = np.zeros(0, dtype=np.int32)  # all documents' token ids, concatenated
+        self.offsets = np.zeros(1, dtype=np.int64)  # document i is tokens[offsets[i]:offsets[i+1]]
+        self._bm25 = None
+        self._pos: dict[int, int] | None = None
+
+    def __len__(self) -> int:
+        return len(self.ids)
+
+    # -- building -----------------------------------------------------------------------------------
+    def add(self, ids: Sequence[int], texts: Sequence[str], fps: Sequence[int] | None = None) -> None:
+        """Append documents (their ids must not be indexed yet); call ``build`` afterwards."""
+        new_tokens: list[np.ndarray] = []
+        lengths = []
+        for text in texts:
+            toks = [self.vocab.setdefault(t, len(self.vocab)) for t in tokenize(text)]
+            new_tokens.append(np.asarray(toks, dtype=np.int32))
+            lengths.append(len(toks))
+        if not len(ids):
+            return
+        self.ids = np.concatenate([self.ids, np.asarray(ids, dtype=np.int64)])
+        self.fps = np.concatenate([self.fps, np.asarray(fps if fps is not None else [0] * len(ids), dtype=np.int64)])
+        self.tokens = np.concatenate([self.tokens, *new_tokens])
+        self.offsets = np.concatenate([self.offsets, self.offsets[-1] + np.cumsum(lengths, dtype=np.int64)])
+        self._bm25 = None
+        self._pos = None
+
+    def remove(self, ids: Iterable[int]) -> None:
+        drop = np.isin(self.ids, np.fromiter(ids, dtype=np.int64))
+        if not drop.any():
+            return
+        keep = np.flatnonzero(~drop)
+        parts = [self.tokens[self.offsets[i]:self.offsets[i + 1]] for i in keep]
+        lengths = [len(p) for p in parts]
+        self.ids = self.ids[keep]
+        self.fps = self.fps[keep]
+        self.tokens = np.concatenate(parts) if parts else np.zeros(0, dtype=np.int32)
+        self.offsets = np.concatenate([[0], np.cumsum(lengths, dtype=np.int64)])
+        self._bm25 = None
+        self._pos = None
+
+    def build(self):
+        """(Re)compute the BM25 score matrix from the stored token ids."""
+        import bm25s
+
+        bm = bm25s.BM25()
+        if len(self.ids):
+            docs = [self.tokens[self.offsets[i]:self.offsets[i + 1]].tolist() for i in range(len(self.ids))]
+            vocab = dict(self.vocab)
+            if "" not in vocab:
+                vocab[""] = len(vocab)  # bm25s scores documents without tokens through an empty token
+            bm.index((docs, vocab), show_progress=False, create_empty_token=False)
+        self._bm25 = bm
+        return bm
+
+    # -- searching ----------------------------------------------------------------------------------
+    def search(self, query: str, n: int, allowed: np.ndarray | None = None) -> list[tuple[int, float]]:
+        """Up to ``n`` (passage id, BM25 score) pairs, best first; only positive scores. ``allowed`` is a
+        boolean mask over documents (see ``mask``) for filtered search."""
+        if not len(self.ids) or n <= 0:
+            return []
+        bm = self._bm25 or self.build()
+        q = [self.vocab[t] for t in tokenize(query) if t in self.vocab]
+        if not q:
+            return []
+        scores = bm.get_scores_from_ids(q)
+        if allowed is not None:
+            scores = np.where(allowed, scores, 0.0)
+        n = min(n, len(scores))
+        top = np.argpartition(-scores, n - 1)[:n]
+        top = top[np.argsort(-scores[top], kind="stable")]
+        return [(int(self.ids[i]), float(scores[i])) for i in top if scores[i] > 0]
+
+    def mask(self, ids: Iterable[int]) -> np.ndarray:
+        """Boolean mask over this index's documents that selects the given passage ids."""
+        return np.isin(self.ids, np.fromiter(ids, dtype=np.int64))
+
+    # -- persistence --------------------------------------------------------------------------------
+    def save(self, path: Path) -> None:
+        path = Path(path)
+        bm = self._bm25 or self.build()
+        s = bm.scores if len(self.ids) else {"data": [], "indices": [], "indptr": [0], "num_docs": 0}
+        # one UTF-8 blob, "\n"-separated (tokens never hold whitespace): a fixed-width string array
+        # would pad every token to the longest one
+        vocab = "\n".join(sorted(self.vocab, key=self.vocab.__getitem__)).encode("utf-8")
+        fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=path.name, suffix=".tmp")
+        try:
+            with os.fdopen(fd, "wb") as f:
+                np.savez(
+                    f, ids=self.ids, fps=self.fps, tokens=self.tokens, offsets=self.offsets,
+                    vocab=np.frombuffer(vocab, dtype=np.uint8),
+                    data=np.asarray(s["data"], dtype=np.float32), indices=np.asarray(s["indices"], dtype=np.int32),
+                    indptr=np.asarray(s["indptr"], dtype=np.int64), num_docs=np.int64(s["num_docs"]),
+                )
+                f.flush()
+                os.fsync(f.fileno())
+            os.replace(tmp, path)
+        except BaseException:
+            Path(tmp).unlink(missing_ok=True)
+            raise
+
+    @classmethod
+    def load(cls, path: Path) -> "Lexical":
+        import bm25s
+
+        path = Path(path)
+        try:
+            with np.load(path, allow_pickle=False) as z:
+                lex = cls()
+                lex.ids, lex.fps, lex.tokens, lex.offsets = z["ids"], z["fps"], z["tokens"], z["offsets"]
+                blob = z["vocab"].tobytes().decode("utf-8")
+                lex.vocab = {t: i for i, t in enumerate(blob.split("\n"))} if blob else {}
+                if len(lex.ids):
+                    bm = bm25s.BM25()
+                    bm.scores = {"data": z["data"], "indices": z["indices"], "indptr": z["indptr"],
+                                 "num_docs": int(z["num_docs"])}
+                    bm.vocab_dict = dict(lex.vocab)
+                    bm.vocab_dict.setdefault("", len(bm.vocab_dict))
+                    bm.unique_token_ids_set = set(bm.vocab_dict.values())
+                    bm.nonoccurrence_array = None  # the default "lucene" BM25 variant has none
+                    lex._bm25 = bm
+        except (OSError, ValueError, KeyError, EOFError, UnicodeError) as e:
+            raise IndexCorrupt(f"{path}: unreadable lexical index ({type(e).__name__}: {e}); run qa-bot sync") from None
+        if len(lex.offsets) != len(lex.ids) + 1 or len(lex.fps) != len(lex.ids):
+            raise IndexCorrupt(f"{path}: lexical index is inconsistent; run qa-bot sync")
+        return lex
