@@ -291,15 +291,19 @@ class Retriever:
         fused = [f for f in fused if f[0] in passages]  # the store moved on since the last sync
         if rs.reranker:
             fused = self._rerank(q, fused, passages, max(k * 3, 30))
-        hits, per_op = [], {}
+        # The cap keeps one long opinion from filling the top k while other opinions have candidates;
+        # when they run out (a one-opinion library, a --case filter), the capped passages fill the rest.
+        hits, skipped, per_op = [], [], {}
         for pid, score, details in fused:
             p = passages[pid]
             if cap and per_op.get(p.opinion_id, 0) >= cap:
+                skipped.append((p, score, details))
                 continue
             per_op[p.opinion_id] = per_op.get(p.opinion_id, 0) + 1
             hits.append((p, score, details))
             if len(hits) >= k:
                 break
+        hits += skipped[: k - len(hits)]
         if group_by_opinion:
             first = {}
             for i, (p, _, _) in enumerate(hits):

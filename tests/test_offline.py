@@ -58,3 +58,16 @@ def test_default_model_loads_from_the_package_without_network(no_network):
     vec = model.encode(["qualified immunity"], normalize_embeddings=True)
     assert vec.shape == (1, 384)
     assert model.max_seq_length == 256
+
+
+def test_ingest_and_search_run_with_every_connection_refused(no_network, tmp_path, data_dir):
+    """The whole path (load, structure, chunk, store, BM25, embedding with the real model, search)
+    works with sockets patched to fail: nothing at run time needs the network."""
+    from qa_bot import Library
+
+    lib = Library.open(tmp_path / "lib", create=True)
+    report = lib.ingest([data_dir / "pena-v-deprisco.txt"])
+    assert not report.failed and len(report.ingested) == 1
+    hits = lib.search("qualified immunity clearly established", k=3, mode="dense")
+    assert hits and hits[0].passage.case_name == "Pena v. DePrisco"
+    lib.close()

@@ -233,6 +233,9 @@ def test_per_opinion_cap_and_grouping(lib):
     for h in capped:
         counts[h.passage.opinion_id] = counts.get(h.passage.opinion_id, 0) + 1
     assert max(counts.values()) <= 2 and len(counts) >= 3
+    # with one opinion left (a case filter), the cap no longer starves the results: they fill k
+    only_pena = r.search(q, k=8, mode="bm25", per_opinion_cap=2, case="432 F. 3d 98")
+    assert len(only_pena) == 8 and {h.passage.opinion_id for h in only_pena} == {"pena"}
     uncapped = r.search(q, k=8, mode="bm25", per_opinion_cap=0)
     assert max(sum(h.passage.opinion_id == o for h in uncapped) for o in counts) > 2
     grouped = r.search(q, k=8, mode="bm25", per_opinion_cap=0, group_by_opinion=True)
