@@ -1,0 +1,290 @@
+"""Ingest orchestration: load -> structure -> chunk -> store, one transaction per opinion.
+
+``ingest(store, paths, settings)`` walks every file or folder in ``paths`` through the loaders and
+stores each opinion they yield, unless
+
+* its bytes were ingested before (``Store.seen``): reported as an identical duplicate, nothing redone;
+* it is a near-duplicate of a stored opinion (same words, other formatting: e.g. a lower-cased, truncated
+  ML-corpus copy of an opinion held with page numbers and footnotes): the richer version is kept and the
+  other one is reported as the duplicate, whichever order they arrive in.
+
+Near-duplicates are found with a shingle sketch: hashes of word 5-grams over a normalised form of the
+clean text (NFKC, lower case, letter-only words of two or more letters), keeping one hash in eight. The
+containment of the smaller sketch in the larger one decides (``NEAR_DUP_CONTAINMENT``).
+
+Each opinion is written in its own transaction, so an interruption loses nothing already stored and
+never leaves half an opinion behind; a bad file becomes one "rejected" line and the batch goes on.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import re
+import unicodedata
+from dataclasses import dataclass, field, replace
+from pathlib import Path
+from typing import Callable, Iterable
+
+from . import loaders
+from .errors import InputError, QaBotError
+from .settings import Settings
+from .store import Store
+from .types import Document, Opinion
+
+Progress = Callable[[str, int, int], None]
+
+SHINGLE = 5  # words per shingle
+SAMPLE = 8  # keep hashes with hash % SAMPLE == 0
+NEAR_DUP_CONTAINMENT = 0.8  # shared / size of the smaller sketch
+MIN_SKETCH = 8  # sketches smaller than this (very short texts) are never called near-duplicates
+
+_WORD = re.compile(r"[^\W\d_]{2,}")
+_HYPHENATED = re.compile(r"\w+(?:[-\u2010\u2011]\w+)+")  # "off-duty": sources differ in how they keep these
+_ORDINAL = re.compile(r"\d+(?:st|nd|rd|th)\b")
+
+
+# -- report ---------------------------------------------------------------------------------------
+@dataclass(frozen=True)
+class FileResult:
+    """What happened to one opinion (or one bad file / entry)."""
+
+    source: str
+    status: str  # ingested | duplicate | rejected
+    detail: str  # "Case Name, 432 F.3d 98: 57 passages" | "same as X: identical bytes" | the reason
+    opinion_id: str | None = None
+    passages: int = 0
+
+
+@dataclass
+class IngestReport:
+    results: list[FileResult] = field(default_factory=list)  # in the order the files were processed
+    removed_passage_ids: list[int] = field(default_factory=list)  # of opinions replaced by richer versions
+
+    @property
+    def ingested(self) -> list[FileResult]:
+        return [r for r in self.results if r.status == "ingested"]
+
+    @property
+    def duplicates(self) -> list[FileResult]:
+        return [r for r in self.results if r.status == "duplicate"]
+
+    @property
+    def failed(self) -> list[FileResult]:
+        return [r for r in self.results if r.status == "rejected"]
+
+    def lines(self) -> list[str]:
+        """One human line per file, in the order the files were processed."""
+        return [f"rejected  {r.source}  {r.detail}" if r.status == "rejected"
+                else f"{r.status:<9} {r.source}  ({r.detail})" for r in self.results]
+
+    def summary(self) -> str:
+        return (f"{len(self.ingested)} ingested, {len(self.duplicates)} duplicate(s), "
+                f"{len(self.failed)} rejected")
+
+    def _add(self, r: FileResult) -> None:
+        self.results.append(r)
+
+
+# -- sketch and richness --------------------------------------------------------------------------
+def words(text: str) -> list[str]:
+    """The normalised word sequence a sketch is built from: case, digits, punctuation, one-letter
+    words ('v.'), ordinals and hyphenated compounds are ignored, as ML-corpus copies drop them."""
+    text = unicodedata.normalize("NFKC", text).lower()
+    return _WORD.findall(_ORDINAL.sub(" ", _HYPHENATED.sub(" ", text)))
+
+
+def sketch(text: str) -> set[int]:
+    """Signed 64-bit hashes (SQLite INTEGER) of the sampled word 5-grams of ``text``."""
+    w = words(text)
+    out = set()
+    for i in range(max(len(w) - SHINGLE + 1, 0)):
+        h = int.from_bytes(hashlib.blake2b(" ".join(w[i : i + SHINGLE]).encode(), digest_size=8).digest(),
+                           "big", signed=True)
+        if h % SAMPLE == 0:
+            out.add(h)
+    return out
+
+
+_META_FIELDS = ("case_name", "citation", "court", "court_id", "year", "date", "first_page", "docket")
+
+
+def richness(op: Opinion) -> int:
+    """Which of two versions of one opinion to keep: pages > footnotes > metadata > length."""
+    n_meta = sum(1 for f in _META_FIELDS if getattr(op.meta, f))
+    return (1000 * bool(op.pages) + 500 * bool(op.footnotes) + 50 * n_meta
+            + min(len(op.text) // 10_000, 49))
+
+
+def display_name(case_name: str, citation: str, source: str) -> str:
+    return case_name or citation or Path(source.split("#")[0]).name
+
+
+# -- ingest ---------------------------------------------------------------------------------------
+def _key(doc: Document) -> str:
+    """The ``files`` key: the document's sha256, made unique per entry for multi-opinion files."""
+    if "#" in doc.source:
+        return hashlib.sha256(f"{doc.sha256}#{doc.source.split('#', 1)[1]}".encode()).hexdigest()
+    return doc.sha256
+
+
+def _label(store: Store, opinion_id: str | None) -> str:
+    row = store.db.execute("SELECT case_name, citation, source FROM opinions WHERE id=?", (opinion_id,)).fetchone()
+    return display_name(*row) if row else str(opinion_id)
+
+
+def _near_duplicate(store: Store, sk: set[int], op: Opinion) -> str | None:
+    """The stored opinion ``op`` is a near-duplicate of, if any."""
+    if len(sk) < MIN_SKETCH:
+        return None
+    for oid, shared, size in store.sketch_overlap(sk):
+        if size < MIN_SKETCH or shared / min(len(sk), size) < NEAR_DUP_CONTAINMENT:
+            continue
+        row = store.db.execute("SELECT citation FROM opinions WHERE id=?", (oid,)).fetchone()
+        if row and row[0] and op.meta.citation and row[0] != op.meta.citation:
+            continue  # same words, different reported cases (e.g. two one-line orders)
+        return oid
+    return None
+
+
+def _store_one(store: Store, doc: Document, settings: Settings, report: IngestReport) -> None:
+    from . import chunk as chunking
+    from . import structure
+
+    key = _key(doc)
+    seen = store.seen(key)
+    if seen is not None:
+        status, oid = seen
+        report._add(FileResult(doc.source, "duplicate", f"same as {_label(store, oid)}: identical bytes", oid))
+        return
+    if not any(b.text.strip() for b in doc.blocks):
+        raise InputError(doc.source, "no opinion text found in it")
+    op = structure.build(doc)
+    if not op.id:
+        op = replace(op, id=key[:16])
+    passages = chunking.chunk(op, settings.chunk)
+    if not op.text.strip() or not passages:
+        raise InputError(doc.source, "no opinion text found in it")
+    sk = sketch(op.text)
+    rich = richness(op)
+    name = display_name(op.meta.case_name, op.meta.citation, doc.source)
+    old = updated = None
+    removed: list[int] = []
+    with store.transaction():
+        row = store.db.execute("SELECT opinion_id FROM files WHERE source=? AND status='ingested'"
+                               " AND opinion_id IS NOT NULL", (doc.source,)).fetchone()
+        if row is not None:  # this file was ingested before and has changed since: the new version wins
+            updated = row[0]
+            removed += store.remove_opinion(updated)
+            store.db.execute("DELETE FROM files WHERE opinion_id=?", (updated,))
+        other = _near_duplicate(store, sk, op)
+        if other is None and store.has_opinion(op.id):
+            other = op.id  # the same opinion id from other bytes (e.g. another export of one opinion)
+        keep_other = other is not None and store.richness(other) >= rich
+        if keep_other:
+            store.record_duplicate(doc.source, key, other, "near-duplicate")
+            store.record_file(key, doc.source, "duplicate", other)
+            other_name = _label(store, other)
+        else:
+            if other is not None:  # the new version is richer: it replaces the stored one
+                old = store.db.execute("SELECT source, sha256 FROM opinions WHERE id=?", (other,)).fetchone()
+                removed += store.remove_opinion(other)
+                store.record_duplicate(old[0], old[1], op.id, "near-duplicate (replaced by a richer version)")
+                store.db.execute("UPDATE files SET status='duplicate', opinion_id=? WHERE opinion_id=?",
+                                 (op.id, other))
+            store.add_opinion(op, passages, richness=rich, sketch=sk)
+            store.record_file(key, doc.source, "ingested", op.id)
+    # committed: now the report
+    report.removed_passage_ids += removed
+    if keep_other:
+        report._add(FileResult(doc.source, "duplicate",
+                               f"same as {other_name}: near-duplicate, kept the richer version", other))
+        return
+    if old is not None:  # an opinion this run ingested may just have been replaced
+        report.results = [r for r in report.results if not (r.status == "ingested" and r.opinion_id == other)]
+    cite = f", {op.meta.citation}" if op.meta.citation and op.meta.citation != name else ""
+    note = "; replaced the earlier version of this file" if updated is not None else ""
+    report._add(FileResult(doc.source, "ingested", f"{name}{cite}: {len(passages)} passages{note}", op.id,
+                           len(passages)))
+    if old is not None:
+        report._add(FileResult(old[0], "duplicate", f"same as {name}: near-duplicate, kept the richer version",
+                               op.id))
+
+
+def ingest(store: Store, paths: Iterable[str | os.PathLike], settings: Settings | None = None,
+           progress: Progress | None = None) -> IngestReport:
+    """Store every opinion found under ``paths``; never stops on a bad file. See the module docstring."""
+    settings = settings or Settings.preset()
+    report = IngestReport()
+    files = list(loaders.iter_files([str(p) for p in paths]))
+    total, done = len(files), 0
+    for f in files:
+        if isinstance(f, InputError):
+            report._add(FileResult(f.source, "rejected", f.reason))
+            done += 1
+            if progress:
+                progress("ingest", done, total)
+            continue
+        first = True
+        items = loaders.load(f)
+        while True:
+            try:
+                item = next(items)
+            except StopIteration:
+                break
+            except QaBotError as e:
+                item = e if isinstance(e, InputError) else InputError(str(f), str(e))
+            except Exception as e:  # a loader bug must not stop the batch
+                item = InputError(str(f), f"could not be loaded ({type(e).__name__}: {e})")
+            if not first:
+                total += 1
+            first = False
+            if isinstance(item, InputError):
+                report._add(FileResult(item.source, "rejected", item.reason))
+            else:
+                try:
+                    _store_one(store, item, settings, report)
+                except InputError as e:
+                    report._add(FileResult(e.source, "rejected", e.reason))
+                except QaBotError as e:
+                    report._add(FileResult(item.source, "rejected", str(e)))
+                except Exception as e:  # bad input that slipped past the loader: report, go on
+                    report._add(FileResult(item.source, "rejected",
+                                           f"could not be processed ({type(e).__name__}: {e})"))
+            done += 1
+            if progress:
+                progress("ingest", done, total)
+        if first:  # the loader yielded nothing at all
+            report._add(FileResult(str(f), "rejected", "no opinion found in it"))
+            done += 1
+            if progress:
+                progress("ingest", done, total)
+    return report
+
+
+# -- info -----------------------------------------------------------------------------------------
+def human_size(n: int) -> str:
+    size = float(n)
+    for unit in ("B", "KB", "MB", "GB"):
+        if size < 1024 or unit == "GB":
+            return f"{size:.0f} {unit}" if unit == "B" else f"{size:.1f} {unit}"
+        size /= 1024
+    return f"{n} B"
+
+
+def folder_size(folder: Path) -> int:
+    return sum(p.stat().st_size for p in Path(folder).rglob("*") if p.is_file())
+
+
+def library_info(lib) -> dict:
+    """What a library holds: counts from the store, on-disk size, and the index status if known."""
+    stats = lib.store.stats()
+    size = folder_size(lib.folder)
+    info = {"library": str(lib.folder), **stats, "size": human_size(size), "size_bytes": size}
+    try:
+        status = getattr(lib.retriever, "status", None)
+        if callable(status):
+            info["index"] = status()
+    except (ImportError, QaBotError, OSError) as e:
+        info["index"] = f"unavailable ({e})"
+    return info

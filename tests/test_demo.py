@@ -1,0 +1,78 @@
+"""The bundled demo library: its data, the atomic build, and first-use building by ``Library.open``."""
+
+from __future__ import annotations
+
+import json
+import re
+
+import pytest
+
+from qa_bot import demo
+from qa_bot.store import DB_NAME, Store
+
+
+def test_bundled_data_is_small_complete_and_sourced():
+    files = [p for p in demo.DATA.rglob("*") if p.is_file()]
+    assert sum(p.stat().st_size for p in files) < 3.2 * 1024 * 1024
+    rows = [json.loads(line) for line in (demo.DATA / "scotus" / "cases.jsonl").read_text().splitlines()]
+    assert 20 <= len(rows) <= 40
+    source = (demo.DATA / "SOURCE.md").read_text()
+    listed = set()
+    for row in rows:
+        assert row["court"] == "scotus" and row["us_citation"]
+        for o in row["opinions"]:
+            assert (demo.DATA / "scotus" / o["file"]).is_file(), o["file"]
+            listed.add(f"scotus/{o['file']}")
+            assert f"`scotus/{o['file']}`" in source
+    names = {r["case_name"] for r in rows}
+    assert {"Monroe v. Pape", "Mapp v. Ohio", "Terry v. Ohio", "Miranda v. Arizona", "Katz v. United States"} <= names
+    on_disk = {str(p.relative_to(demo.DATA)) for p in files}
+    assert on_disk == listed | {"scotus/cases.jsonl", "SOURCE.md", "pena-v-deprisco.txt", "pena-v-deprisco.json"}
+    assert "public domain" in source and re.search(r"BSD-3-Clause", source)
+
+
+def test_build_demo_ingests_every_bundled_opinion(tmp_path):
+    folder = tmp_path / "embeddings" / "demo"
+    report = demo.build_demo(folder, embed=False)
+    assert not report.failed, report.lines()
+    assert not report.duplicates
+    n_scotus = len((demo.DATA / "scotus" / "cases.jsonl").read_text().splitlines())
+    with Store(folder) as s:
+        stats = s.stats()
+        names = {m.case_name for _, m, _ in s.opinions()}
+    assert stats["opinions"] == n_scotus + 1
+    assert {"Pena v. DePrisco", "Monroe v. Pape", "Miranda v. Arizona"} <= names
+    assert stats["passages"] > 1000 and stats["footnotes"] > 100
+    assert [p.name for p in folder.parent.iterdir()] == ["demo"]  # no temporary folder left behind
+
+
+def test_a_failed_build_leaves_nothing_behind(tmp_path, monkeypatch):
+    from qa_bot import chunk as chunking
+
+    def boom(op, settings):
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(chunking, "chunk", boom)
+    folder = tmp_path / "embeddings" / "demo"
+    with pytest.raises(KeyboardInterrupt):
+        demo.build_demo(folder, embed=False)
+    assert not folder.exists()
+    assert list(folder.parent.iterdir()) == []
+
+
+def test_library_open_builds_the_demo_on_first_use(embeddings_root, data_dir, monkeypatch):
+    from qa_bot import Library
+
+    # the seed alone keeps this test quick; the full bundle is covered above
+    monkeypatch.setattr(demo, "demo_sources", lambda: [demo.DATA / "pena-v-deprisco.txt"])
+    stages = []
+    with Library.open(None, progress=lambda stage, done, total: stages.append(stage)) as lib:
+        assert (embeddings_root / "demo" / DB_NAME).is_file()
+        assert lib.info()["opinions"] == 1
+        hits = lib.search("state-created danger", k=3, mode="bm25")
+        assert hits and hits[0].passage.case_name == "Pena v. DePrisco"
+    assert "ingest" in stages
+    # a second open reuses it
+    monkeypatch.setattr(demo, "build_demo", lambda *a, **k: pytest.fail("rebuilt"))
+    with Library.open(None) as lib:
+        assert lib.info()["opinions"] == 1
