@@ -245,12 +245,22 @@ def _footnotes(placed: list[_Placed], pages: tuple[tuple[int, int], ...]) -> lis
     used: set[int] = set()
     probe = Opinion(id="", meta=None, text="", pages=pages)  # type: ignore[arg-type]
     out: list[Footnote] = []
-    # Loaders emit one block per footnote (its paragraphs joined by "\n"), so consecutive blocks with
-    # the same label are different footnotes (Katz has three "*" notes in a row).
+    # Consecutive blocks with the same label are one footnote in several paragraphs, unless the body
+    # has a marker for each of them (Katz has three "*" notes in a row, each with its own marker).
     spans: list[tuple[str, int, int]] = []
+    markers_per_label: dict[str, int] = {}
+    for _, lb in marks:
+        markers_per_label[lb] = markers_per_label.get(lb, 0) + 1
     for pl in placed:
-        if pl.block.kind == "footnote":
-            spans.append((pl.block.footnote or str(len(spans) + 1), pl.start, pl.end))
+        if pl.block.kind != "footnote":
+            continue
+        label = pl.block.footnote or str(len(spans) + 1)
+        notes_so_far = sum(1 for lb, _, _ in spans if lb == label)
+        if spans and spans[-1][0] == label and pl.block.footnote is not None \
+                and notes_so_far >= markers_per_label.get(label, 0):
+            spans[-1] = (label, spans[-1][1], pl.end)
+        else:
+            spans.append((label, pl.start, pl.end))
     for label, start, end in spans:
         marker = next((i for i, (off, lb) in enumerate(marks) if lb == label and i not in used), None)
         if marker is not None:
