@@ -13,6 +13,7 @@ supported sentence raise ``AnswerError``; a partly supported answer comes back v
 
 from __future__ import annotations
 
+import atexit
 import functools
 import json
 import re
@@ -199,9 +200,11 @@ def _llama(path: str):
     if not Path(path).is_file():
         raise AnswerError(f"{path}: GGUF model file not found")
     try:
-        return Llama(model_path=path, n_ctx=4096, n_threads=2, verbose=False, seed=0)
+        model = Llama(model_path=path, n_ctx=4096, n_threads=2, verbose=False, seed=0)
     except (ValueError, RuntimeError) as e:
         raise AnswerError(f"{path}: could not load the GGUF model ({e})") from None
+    atexit.register(model.close)  # free it before interpreter teardown (llama_cpp's __del__ fails then)
+    return model
 
 
 def _gguf_stream(messages: list[dict], st: AnswerSettings) -> Iterator[str]:
