@@ -4,26 +4,43 @@ offsets point at exactly that sentence in the opinion's clean text, so its citat
 construction. ``answerer="llm"`` asks a generative model instead (``qa_bot.llm``); both go through
 ``qa_bot.verify`` before the ``Answer`` is returned.
 
-Sentence score = 0.6 * cosine(question, sentence) (the library's embedding model)
-               + 0.4 * weighted term coverage (IDF over the candidate sentences, lexical tokeniser)
-minus a penalty for sentences that are mostly citation strings. The best score decides abstention.
+Sentence score = 0.6 * cosine(question, the sentence's passage) + 0.4 * IDF-weighted coverage of the
+question's terms by the sentence (library IDF from the BM25 index), minus penalties for very short
+sentences and sentences that are mostly citation strings. The passage cosine is the one the retriever
+already computed (``Hit.scores["dense"]``), so nothing is embedded at answer time (``passage_dense``).
+Measured by eval/bench_answer.py on the demo library (53 pena_dev questions, k=10, load ~6 on 2
+cores): answer step p50 28 ms / p95 34 ms vs retrieval p50 30 / p95 35 (x0.9); the previous answerer
+embedded every candidate sentence (~30 per question), ~2 s p50, and embedding 10 sentences alone
+costs ~0.8 s at that load even on one torch thread.
 
-Abstention threshold (``AnswerSettings.abstain_threshold``), how it is calibrated: run
-``eval/bench_answer.py --index <library holding Pena> --calibrate`` over eval/sets/pena_dev.jsonl
-(46 answerable, 7 unanswerable questions about Pena v. DePrisco). It prints, for every candidate
-threshold, the answerable questions that would abstain and the unanswerable ones that would be
-answered. Measured: the unanswerable questions are near misses about the same opinion (Miranda,
-damages, Dram Shop Act...) whose best sentences score 0.33-0.61, overlapping the weakest answerable
-ones (0.26, 0.31, 0.33, 0.35...), so no threshold separates them; the error count is flat from 0.10
-to 0.36 (7-9 errors). We take 0.30: it costs one answerable question (out of 46) and still abstains
-on questions the library has nothing on (an off-topic question scores well below 0.30). Separating
-near misses needs a different signal (an NLI check of the best sentence), not a threshold.
+Pins: a sentence that crosses a page break at a clause boundary (after "," ";" ":") is quoted as one
+piece per page, each with its own pin (``page_pieces``); otherwise the pin is the range of pages its
+words are on, ignoring punctuation past the break (``sentence_pin``).
+
+Abstention (in this order, all generic; method and numbers in eval/reports/README.md):
+1. unknown names: a case name in the question ("X v. Y") that no library opinion is called and no
+   retrieved passage mentions, or a run of capitalised words with a word the library never uses
+   ("Dram Shop Act");
+2. the best sentence score is below ``AnswerSettings.abstain_threshold`` (0.30);
+3. topic mismatch: a question term the library treats as a topic (rare: IDF >= ``SALIENT_IDF``, and
+   bursty: used in >= ``TOPIC_BURST`` passages per opinion using it, e.g. "miranda", "excess(ive)",
+   a party's name) that the opinion of the best sentence never uses. Words the library never uses or
+   uses only here and there ("cops", "reptile", "colleague") do not count: they are how paraphrased
+   answerable questions differ from the text.
+A question that names a case the library holds is answered from that opinion's hits only.
+Calibrated with ``eval/bench_answer.py --index demo --calibrate`` over eval/sets/pena_dev.jsonl (46
+answerable, 7 unanswerable): abstains on 5/7 unanswerable (Castle Rock, Dram Shop Act, Miranda,
+punitive damages/Herrera, excessive force) and on 2/46 answerable (answered_rate 0.957). Not caught:
+the statute-of-limitations question (Pena discusses § 1983 claims in New York; "limitations" stems to
+the common "limit") and blood alcohol concentration (Pena has "alcohol blood level"): no generic
+lexical signal separates them from paraphrases; an NLI check of the best sentence would be needed.
 """
 
 from __future__ import annotations
 
 import functools
 import math
+import re
 from dataclasses import replace
 from typing import Callable, Iterator, Sequence
 
@@ -41,7 +58,12 @@ _RETRIEVE_OPTIONS = ("k", "mode", "courts", "years", "case", "per_opinion_cap")
 _ANSWER_OPTIONS = ("max_sentences", "abstain_threshold", "weak_threshold", "drop_unsupported")
 DENSE_WEIGHT, LEXICAL_WEIGHT = 0.6, 0.4
 MIN_WORDS = 5  # shorter "sentences" (headings, "Id.", "We agree.") are not quoted as answers
-REDUNDANT = 0.85  # cosine above which a candidate repeats an already chosen sentence
+REDUNDANT = 0.8  # share of a candidate's terms (of the smaller term set) already in a chosen sentence
+SALIENT_IDF = 4.5  # a term in under ~1% of the library's passages (4.6 = 1% of the demo's 4,814)
+TOPIC_BURST = 3.0  # ... used in at least this many passages per opinion that uses it
+# question words carry no topic (BM25's stopword list keeps them; in opinions they are rare)
+_QUESTION_WORDS = frozenset("how whi what when where which who whom whose whether ever much mani".split())
+SELECT_MARGIN = 0.15
 
 # --- sentences ---------------------------------------------------------------------------------
 def sentence_spans(text: str, offset: int = 0, protect: Sequence[tuple[int, int]] = ()) -> list[tuple[int, int]]:
@@ -61,13 +83,14 @@ def _terms(text: str) -> list[str]:
     return tokenize(text)
 
 
-def term_coverage(question_terms: Sequence[str], sentence_terms: set[str], idf: dict[str, float]) -> float:
+def term_coverage(question_terms: Sequence[str], sentence_terms: set[str], idf: Callable[[str], float] | dict) -> float:
     """IDF-weighted share of the question's distinct terms that occur in the sentence (0..1)."""
+    w = idf if callable(idf) else (lambda t: idf.get(t, 1.0))
     q = set(question_terms)
-    total = sum(idf.get(t, 1.0) for t in q)
+    total = sum(w(t) for t in q)
     if not total:
         return 0.0
-    return sum(idf.get(t, 1.0) for t in q if t in sentence_terms) / total
+    return sum(w(t) for t in q if t in sentence_terms) / total
 
 
 def local_idf(docs: Sequence[set[str]]) -> dict[str, float]:
@@ -76,7 +99,101 @@ def local_idf(docs: Sequence[set[str]]) -> dict[str, float]:
     for d in docs:
         for t in d:
             df[t] = df.get(t, 0) + 1
-    return {t: math.log(1 + (n - c + 0.5) / (c + 0.5)) for t, c in df.items()}
+    return {t: _bm25_idf(n, c) for t, c in df.items()}
+
+
+def _bm25_idf(n: int, df: int) -> float:
+    return math.log(1 + (n - df + 0.5) / (df + 0.5))
+
+
+class LibraryIdf:
+    """Term statistics of the library's passages: BM25 IDF of a term and the opinions that use it.
+
+    Backed by the BM25 index's postings (``Lexical``: token -> passages) and the store's passage ->
+    opinion map, or, for a library without a BM25 index, by counting its stored passages. A term the
+    library never uses gets an IDF above any term it holds."""
+
+    def __init__(self, n: int, df: dict[str, int], postings: Callable[[str], Sequence[int]], opinion_of: dict[int, str]):
+        self.n, self.df = max(1, n), df
+        self._postings, self._opinion_of = postings, opinion_of
+        self.max_idf = _bm25_idf(self.n, 0)
+        self._ops: dict[str, frozenset[str]] = {}
+
+    def __call__(self, term: str) -> float:
+        c = self.df.get(term, 0)
+        return _bm25_idf(self.n, c) if c else self.max_idf
+
+    def opinions(self, term: str) -> frozenset[str]:
+        """Ids of the opinions with at least one passage using ``term``."""
+        out = self._ops.get(term)
+        if out is None:
+            out = frozenset(self._opinion_of.get(int(i), "") for i in self._postings(term)) - {""}
+            if len(self._ops) > 50_000:
+                self._ops.clear()
+            self._ops[term] = out
+        return out
+
+    def topic_terms(self, terms: Sequence[str]) -> list[str]:
+        """The terms (of ``terms``) the library treats as a topic: rare (IDF >= ``SALIENT_IDF``) and, where
+        used, used again and again (at least ``TOPIC_BURST`` passages per opinion that uses them, on
+        average): "miranda", "excess(ive force)", a party's name. Words the library never uses, or uses
+        once here and there ("cops", "reptile", "colleague"), are not: they are often the asker's own
+        paraphrase."""
+        out = []
+        for t in dict.fromkeys(terms):
+            if t in _QUESTION_WORDS:
+                continue
+            c = self.df.get(t, 0)
+            if c and self(t) >= SALIENT_IDF and c >= TOPIC_BURST * len(self.opinions(t)):
+                out.append(t)
+        return out
+
+
+def library_idf(lib) -> LibraryIdf:
+    """The library's ``LibraryIdf``, cached on the library object and rebuilt when its BM25 index changes."""
+    lex = None
+    retr = _try_retriever(lib)
+    if retr is not None and hasattr(retr, "_load"):
+        try:
+            lex = retr._load()[0]
+        except Exception:  # noqa: BLE001 - no index yet: count the stored passages instead
+            lex = None
+    key = id(lex) if lex is not None else "store"
+    cached = getattr(lib, "_answer_idf", None)
+    if cached is not None and cached[0] == key:
+        return cached[1]
+    bm = getattr(lex, "_bm25", None) if lex is not None else None
+    if lex is not None and bm is None and len(lex):
+        bm = lex.build()
+    if bm is not None and len(lex):
+        indptr, indices = np.asarray(bm.scores["indptr"]), np.asarray(bm.scores["indices"])
+        counts = np.diff(indptr)
+        vocab = lex.vocab
+        df = {t: int(counts[i]) for t, i in vocab.items() if i < len(counts) and counts[i]}
+        ids = lex.ids
+
+        def postings(term: str) -> Sequence[int]:
+            i = vocab.get(term)
+            if i is None or i >= len(counts):
+                return ()
+            return ids[indices[indptr[i]:indptr[i + 1]]].tolist()
+
+        opinion_of = {int(pid): oid for pid, oid in lib.store.db.execute("SELECT id, opinion_id FROM passages")}
+        idf = LibraryIdf(len(lex), df, postings, opinion_of)
+    else:
+        post: dict[str, list[int]] = {}
+        opinion_of = {}
+        passages = lib.store.passages() if hasattr(lib, "store") else []
+        for p in passages:
+            opinion_of[p.id] = p.opinion_id
+            for t in set(_terms(p.text)):
+                post.setdefault(t, []).append(p.id)
+        idf = LibraryIdf(len(passages), {t: len(v) for t, v in post.items()}, lambda t: post.get(t, ()), opinion_of)
+    try:
+        lib._answer_idf = (key, idf)
+    except AttributeError:
+        pass
+    return idf
 
 
 @functools.lru_cache(maxsize=2)
@@ -132,28 +249,34 @@ def _normalise(v: np.ndarray) -> np.ndarray:
     n = np.linalg.norm(v, axis=1, keepdims=True)
     return v / np.maximum(n, 1e-12)
 
-
 # --- the extractive answerer --------------------------------------------------------------------
 class _Cand:
-    __slots__ = ("hit", "op", "start", "end", "text", "terms", "score", "dense", "lex", "vec")
+    __slots__ = ("hit", "op", "start", "end", "text", "terms", "score", "dense", "lex", "group")
 
-    def __init__(self, hit: Hit, op: Opinion, start: int, end: int):
+    def __init__(self, hit: Hit, op: Opinion, start: int, end: int, group: int | None = None):
         self.hit, self.op, self.start, self.end = hit, op, start, end
+        self.group = start if group is None else group  # pieces of one sentence share its start
         self.text = op.text[start:end]
         self.terms: set[str] = set()
         self.score = self.dense = self.lex = 0.0
-        self.vec = None
 
 
 def sentence_pin(op: Opinion, start: int, end: int, passage: Passage | None = None) -> str:
     """The pin of the span itself: "109" for a sentence on page 109 of a passage that began on 108,
-    "108-09" for one that crosses the break, "105 n.5" inside footnote 5 (marker on page 105)."""
+    "108-09" for one that crosses the break, "105 n.5" inside footnote 5 (marker on page 105).
+    The span's own words decide: leading and trailing punctuation, quotes and spaces (a full stop
+    that the page break happens to follow) do not carry it onto another page."""
     fn = op.footnote_at(start)
     if fn is not None:
         page = fn.page if fn.page is not None else (passage.page_start if passage else None)
         return format_pin(page, None, fn.label)
     if op.pages:
-        return format_pin(op.page_at(start), op.page_at(max(start, end - 1)), None)
+        a, b = start, end
+        while a < b - 1 and not op.text[a].isalnum():
+            a += 1
+        while b - 1 > a and not op.text[b - 1].isalnum():
+            b -= 1
+        return format_pin(op.page_at(a), op.page_at(b - 1), None)
     return passage.pin if passage is not None else ""
 
 
@@ -183,20 +306,70 @@ def candidates(hits: Sequence[Hit], opinion: Callable[[str], Opinion]) -> list[_
             start, end = i, i + len(p.text)
         protect = [(c.start, c.end) for c in op.cites if c.end > start and c.start < end]
         for s, e in sentence_spans(op.text[start:end], start, protect):
-            out.append(_Cand(h, op, s, e))
+            for a, b in page_pieces(op, s, e):
+                out.append(_Cand(h, op, a, b, group=s))
     return out
 
 
-def score_candidates(question: str, cands: list[_Cand], embed: Embed) -> None:
+def page_pieces(op: Opinion, start: int, end: int) -> list[tuple[int, int]]:
+    """A sentence that crosses a page break at a clause boundary (the break follows "," ";" or ":") as
+    one span per page, so each quoted piece pins the page its words are on ("... (1989)," at 107,
+    "that “a State’s failure ...”" at 108); a break inside a clause keeps the sentence whole (its pin
+    is then the range, "107-08")."""
+    cuts = []
+    for off, _ in op.pages:
+        if start < off < end and op.footnote_at(off) is None and op.text[start:off].rstrip()[-1:] in (",", ";", ":"):
+            cuts.append(off)
+    if not cuts:
+        return [(start, end)]
+    out = []
+    for a, b in zip([start] + cuts, cuts + [end]):
+        while a < b and op.text[a].isspace():
+            a += 1
+        while b > a and op.text[b - 1].isspace():
+            b -= 1
+        if a < b:
+            out.append((a, b))
+    return out
+
+
+def passage_dense(question: str, hits: Sequence[Hit], embed: Embed | None) -> dict[int, float]:
+    """Cosine of the question with each hit passage (by ``Hit.passage.id``, else its rank).
+
+    The retriever already computed it for every passage in its dense candidates (``Hit.scores["dense"]``,
+    inner product of normalised vectors): nothing is embedded. A hybrid hit that only BM25 found ranked
+    below all of the dense candidates, so it gets the lowest dense score of the others (an upper
+    bound). Only when no hit has a dense score (BM25 mode, a library without vectors) are the passages
+    embedded, once, through ``embed`` (which caches them)."""
+    key = {id(h): (h.passage.id if h.passage.id >= 0 else -h.rank) for h in hits}
+    out = {key[id(h)]: float(h.scores["dense"]) for h in hits if h.scores and "dense" in h.scores}
+    if out:
+        low = min(out.values())
+        return {key[id(h)]: out.get(key[id(h)], low) for h in hits}
+    if embed is None or not hits:
+        return {key[id(h)]: 0.0 for h in hits}
+    vecs = embed([question] + [h.passage.text for h in hits])
+    return {key[id(h)]: float(np.dot(vecs[0], v)) for h, v in zip(hits, vecs[1:])}
+
+
+def _pkey(h: Hit) -> int:
+    return h.passage.id if h.passage.id >= 0 else -h.rank
+
+
+def score_candidates(question: str, cands: list[_Cand], embed: Embed | None, idf: Callable[[str], float] | None = None,
+                     dense: dict[int, float] | None = None) -> None:
+    """score = DENSE_WEIGHT * cosine(question, the sentence's passage) + LEXICAL_WEIGHT * IDF-weighted
+    coverage of the question's terms by the sentence, minus penalties (very short sentences, sentences
+    that are mostly citation strings)."""
     q_terms = _terms(question)
     for c in cands:
         c.terms = set(_terms(c.text))
-    idf = local_idf([c.terms for c in cands])
-    vecs = embed([question] + [c.text for c in cands])
-    qv, sv = vecs[0], vecs[1:]
-    for c, v in zip(cands, sv):
-        c.vec = v
-        c.dense = float(np.dot(qv, v))
+    if idf is None:
+        idf = local_idf([c.terms for c in cands])
+    if dense is None:
+        dense = passage_dense(question, list({id(c.hit): c.hit for c in cands}.values()), embed)
+    for c in cands:
+        c.dense = dense.get(_pkey(c.hit), 0.0)
         c.lex = term_coverage(q_terms, c.terms, idf)
         words = len(c.text.split())
         short = 0.5 if words < MIN_WORDS else 0.0
@@ -205,23 +378,104 @@ def score_candidates(question: str, cands: list[_Cand], embed: Embed) -> None:
 
 
 def select(cands: list[_Cand], max_sentences: int, floor: float) -> list[_Cand]:
-    """Greedy: best first, skipping near-duplicates, stopping below ``floor``; then reading order
-    (opinions by their best hit's rank, sentences by position)."""
+    """Greedy: best first, skipping sentences already taken (overlapping passages) and sentences whose
+    terms mostly repeat a chosen one, stopping below ``floor``; then reading order (opinions by their
+    best hit's rank, sentences by position)."""
     chosen: list[_Cand] = []
     seen: set[tuple[str, int]] = set()
-    for c in sorted(cands, key=lambda c: -c.score):
-        if len(chosen) >= max_sentences or c.score < floor:
+    groups: set[tuple[str, int]] = set()
+    for c in sorted(cands, key=lambda c: (-c.score, c.hit.rank, c.start)):
+        if len(groups) >= max_sentences or c.score < floor:
             break
         if (c.op.id, c.start) in seen:  # overlapping passages yield the same sentence twice
             continue
-        if any(float(np.dot(c.vec, o.vec)) > REDUNDANT for o in chosen):
+        if any(_overlap(c.terms, o.terms) > REDUNDANT for o in chosen):
             continue
-        chosen.append(c)
-        seen.add((c.op.id, c.start))
+        # a sentence split at a page break (``page_pieces``) is quoted whole: all its pieces, in order
+        for p in [x for x in cands if x.op.id == c.op.id and x.group == c.group and x.hit is c.hit] or [c]:
+            if (p.op.id, p.start) not in seen:
+                chosen.append(p)
+                seen.add((p.op.id, p.start))
+        groups.add((c.op.id, c.group))
     first_rank: dict[str, int] = {}
     for c in sorted(chosen, key=lambda c: c.hit.rank):
         first_rank.setdefault(c.op.id, c.hit.rank)
     return sorted(chosen, key=lambda c: (first_rank[c.op.id], c.start))
+
+
+def _overlap(a: set[str], b: set[str]) -> float:
+    return len(a & b) / max(1, min(len(a), len(b)))
+
+
+# --- abstention signals ---------------------------------------------------------------------------
+_CASE_NAME = re.compile(
+    r"((?:[A-Z][\w'’.&-]*)(?:\s+(?:of|the|and|for|de|[A-Z][\w'’.&-]*))*)\s+v\.?\s+"
+    r"((?:[A-Z][\w'’.&-]*)(?:\s+(?:of|the|and|for|de|[A-Z][\w'’.&-]*))*)")
+_GENERIC_PARTY = {"united", "states", "state", "people", "commonwealth", "city", "county", "town", "new", "york",
+                  "department", "dept", "board", "of", "the", "and", "for", "de", "in", "what", "did", "does", "how",
+                  "why", "when", "which", "who", "is", "was", "were", "court", "supreme", "circuit"}
+
+
+def named_cases(question: str) -> list[tuple[str, str]]:
+    """("Town of Castle Rock", "Gonzales") for each "X v. Y" case name in the question."""
+    return [(a.strip(), b.strip()) for a, b in _CASE_NAME.findall(question)]
+
+
+def _party_words(party: str) -> list[str]:
+    return [w.lower().strip(".,'’") for w in party.split() if w.lower().strip(".,'’") not in _GENERIC_PARTY
+            and len(w) > 2]
+
+
+def named_opinions(question: str, case_names: Sequence[tuple[str, str]]) -> set[str]:
+    """Ids of the library's opinions that the question names ("... in Pena v. DePrisco ..."): every
+    distinctive word of the first party, and of the second when it has any, is in the case name."""
+    out: set[str] = set()
+    for a, b in named_cases(question):
+        wa, wb = _party_words(a), _party_words(b)
+        if not wa and not wb:
+            continue
+        for oid, name in case_names:
+            low = name.lower()
+            if all(re.search(rf"\b{re.escape(w)}\b", low) for w in wa + wb):
+                out.add(oid)
+    return out
+
+
+_NAME_RUN = re.compile(r"(?<![.?!]\s)(?<!^)\b([A-Z][\w'’.-]*(?:\s+(?:of\s+|v\.\s+)?[A-Z][\w'’.-]*)+)")
+
+
+def unknown_names(question: str, idf: LibraryIdf) -> list[str]:
+    """Proper names in the question (a run of two or more capitalised words past its first word:
+    "Dram Shop Act", "Castle Rock") with a word the library never uses: the library cannot hold what
+    the question is about."""
+    out = []
+    for m in _NAME_RUN.finditer(question):
+        name = m.group(1)
+        if any(not idf.df.get(t, 0) for t in _terms(name) if t not in _QUESTION_WORDS):
+            out.append(name)
+    return out
+
+
+def unknown_cases(question: str, hits: Sequence[Hit], case_names: Sequence[str]) -> list[str]:
+    """Case names in the question that neither an opinion of the library is called nor any retrieved
+    passage mentions (a party's distinctive words found in neither)."""
+    out = []
+    texts = [h.passage.text.lower() for h in hits] + [n.lower() for n in case_names]
+    for a, b in named_cases(question):
+        words = _party_words(a) + _party_words(b)
+        if not words:
+            continue
+        if not any(re.search(rf"\b{re.escape(w)}\b", t) for w in words for t in texts):
+            out.append(f"{a} v. {b}")
+    return out
+
+
+def missing_topics(question: str, op: Opinion, idf: LibraryIdf) -> list[str]:
+    """The question's topic terms (``LibraryIdf.topic_terms``) that the opinion to be quoted never uses
+    (in its passages or its case name): the question is about something the library discusses
+    elsewhere, not in this opinion."""
+    name = set(_terms(op.meta.case_name))
+    return [t for t in idf.topic_terms(_terms(question)) if t not in name and op.id not in idf.opinions(t)]
 
 
 def abstain(question: str, hits: Sequence[Hit], answerer: str, note: str) -> Answer:
@@ -229,19 +483,41 @@ def abstain(question: str, hits: Sequence[Hit], answerer: str, note: str) -> Ans
                   hits=tuple(hits), abstained=True, support=0.0, answerer=answerer, verified=True, note=note)
 
 
-def extractive(question: str, hits: Sequence[Hit], opinion: Callable[[str], Opinion], embed: Embed,
-               settings: AnswerSettings) -> Answer:
-    """The extractive answer from ``hits`` (no verification yet: see ``verify.verify``)."""
-    cands = candidates(hits, opinion)
+def extractive(question: str, hits: Sequence[Hit], opinion: Callable[[str], Opinion], embed: Embed | None,
+               settings: AnswerSettings, idf: LibraryIdf | None = None,
+               case_names: Sequence[tuple[str, str]] = ()) -> Answer:
+    """The extractive answer from ``hits`` (no verification yet: see ``verify.verify``). ``idf``: the
+    library's term weights (``library_idf``; without it, IDF over the candidate sentences and no
+    topic-term check); ``case_names``: (opinion id, case name) of the library's opinions
+    (``library_case_names``), for the named-case checks."""
+    names = [n for _, n in case_names]
+    named = named_opinions(question, case_names)
+    if any(h.passage.opinion_id in named for h in hits):  # the question names an opinion we retrieved
+        cands = candidates([h for h in hits if h.passage.opinion_id in named], opinion)
+    else:
+        cands = candidates(hits, opinion)
     if not cands:
         return abstain(question, hits, "extractive", "No passage matched the question.")
-    score_candidates(question, cands, embed)
-    best = max(c.score for c in cands)
+    unknown = (unknown_cases(question, hits, names) or unknown_names(question, idf)) if idf is not None else []
+    if unknown:
+        return abstain(question, hits, "extractive",
+                       f"The library holds no opinion named {unknown[0]} and no retrieved passage mentions it "
+                       "(or the library never uses the name); "
+                       "the closest passages are listed for reference.")
+    score_candidates(question, cands, embed, idf)
+    best_c = max(cands, key=lambda c: c.score)
+    best = best_c.score
     if best < settings.abstain_threshold:
         return abstain(question, hits, "extractive",
                        f"The closest passages score {best:.2f}, below the abstention threshold "
                        f"{settings.abstain_threshold:.2f}; they are listed for reference.")
-    chosen = select(cands, settings.max_sentences, max(settings.abstain_threshold, 0.6 * best))
+    missing = missing_topics(question, best_c.op, idf) if idf is not None else []
+    if missing:
+        return abstain(question, hits, "extractive",
+                       f"The closest passages, from {best_c.op.meta.case_name or best_c.op.id}, never use "
+                       f"{', '.join(repr(t) for t in missing[:3])}, which the question asks about and the library "
+                       "discusses elsewhere; they are listed for reference.")
+    chosen = select(cands, settings.max_sentences, max(settings.abstain_threshold, best - SELECT_MARGIN))
     sentences, cits = [], []
     for n, c in enumerate(chosen, 1):
         cits.append(make_citation(n, c.hit.passage, c.op, c.start, c.end))
@@ -252,6 +528,22 @@ def extractive(question: str, hits: Sequence[Hit], opinion: Callable[[str], Opin
                 "the quotes may only touch on the question.")
     return Answer(question=question, sentences=tuple(sentences), citations=tuple(cits), hits=tuple(hits),
                   abstained=False, support=1.0, answerer="extractive", verified=True, note=note)
+
+
+def library_case_names(lib) -> tuple[tuple[str, str], ...]:
+    """(opinion id, case name) of the library's opinions (cached on the library object)."""
+    cached = getattr(lib, "_answer_case_names", None)
+    if cached is not None:
+        return cached
+    try:
+        names = tuple((oid, meta.case_name) for oid, meta, _ in lib.store.opinions() if meta.case_name)
+    except Exception:  # noqa: BLE001 - a store without opinions() (tests): no names
+        names = ()
+    try:
+        lib._answer_case_names = names
+    except AttributeError:
+        pass
+    return names
 
 
 # --- entry points (Library.ask / Library.ask_stream) ---------------------------------------------
@@ -317,7 +609,8 @@ def ask_stream(lib, question: str, answerer: str | None = None, history: Sequenc
         return cache[oid]
 
     if name == "extractive":
-        draft = extractive(question, hits, opinion, embed, st)
+        draft = extractive(question, hits, opinion, embed, st, idf=library_idf(lib),
+                           case_names=library_case_names(lib))
         answer = verify(draft, opinion, st, embed=embed)
         for s in answer.sentences:
             yield s.text + "".join(f" [{n}]" for n in s.citations) + " "

@@ -347,3 +347,89 @@ def test_linked_authorities_link_held_opinions_and_mark_the_rest(tmp_path):
     assert ("985 F.2d 94", "dwares") in links
     assert all(oid in (None, "dwares") for _, oid in links)
     lib.store.close()
+
+
+# --- abstention signals, page pieces, no per-sentence embedding ---------------------------------
+def test_question_about_something_the_library_never_names_abstains(pena_lib, real_embed):
+    """Real unanswerable questions from eval/sets/pena_dev.jsonl over the real Pena library: the
+    Dram Shop Act and Castle Rock v. Gonzales are names the library never uses."""
+    for q in ("Is a bar liable under New York's Dram Shop Act for serving a visibly intoxicated patron "
+              "who later causes a crash?",
+              "What did the Supreme Court hold in Town of Castle Rock v. Gonzales about enforcing a "
+              "restraining order?"):
+        a = ask(pena_lib, q, embed=real_embed)
+        assert a.abstained and not a.citations and a.hits, q
+        assert "no opinion named" in a.note
+
+
+def test_named_case_the_passages_discuss_is_answered(pena_lib, real_embed):
+    a = ask(pena_lib, "What rule from DeShaney v. Winnebago County did the plaintiffs have to get around?",
+            embed=real_embed)
+    assert not a.abstained and "DeShaney" in " ".join(c.quote for c in a.citations)
+
+
+def test_topic_term_the_quoted_opinion_never_uses_abstains(tmp_path, real_embed, monkeypatch):
+    """A second opinion (Miranda-like: the term recurs in every one of its passages) makes "miranda" a
+    topic of the library; a question about Grey's Miranda rights must not be answered from Pena.
+    SALIENT_IDF is lowered to this 150-passage library's scale (the default suits thousands)."""
+    from qa_bot import answer as answer_mod
+    from qa_bot.answer import extractive, library_case_names, library_idf
+
+    monkeypatch.setattr(answer_mod, "SALIENT_IDF", 3.0)
+
+    lib = FakeLibrary(tmp_path)
+    other = Opinion(id="m", meta=Meta(case_name="Miranda v. Arizona", citation="384 U.S. 436"),
+                    text=" ".join(f"Miranda warnings must precede custodial interrogation number {i}." for i in range(6)))
+    spans = sentence_spans(other.text)
+    with lib.store.transaction():
+        lib.store.add_opinion(other, [Passage("m", i, other.text[s:e], s, e, case_name="Miranda v. Arizona")
+                                      for i, (s, e) in enumerate(spans)])
+    idf = library_idf(lib)
+    assert "miranda" in idf.topic_terms(["miranda", "grey"]) and "grey" not in idf.topic_terms(["grey"])
+    q = "Were Grey's Miranda rights violated when he was questioned after the crash?"
+    pena_hits = [h for h in lib.search("Grey questioned after the crash police") if h.passage.opinion_id == "pena"]
+    a = extractive(q, pena_hits, lib.store.opinion, real_embed, lib.settings.answer, idf=idf,
+                   case_names=library_case_names(lib))
+    assert a.abstained and "'miranda'" in a.note
+    lib.store.close()
+
+
+def test_sentence_split_at_a_page_break_pins_each_piece(pena_lib):
+    """Pena's DeShaney sentence breaks from 107 to 108 after "(1989),": each piece cites its own page."""
+    from qa_bot.answer import page_pieces, sentence_pin
+
+    op = pena_lib.store.opinion("pena")
+    start = op.text.index("Therefore, in order to proceed")
+    end = op.text.index("Due Process Clause.”", start) + len("Due Process Clause.”")
+    pieces = page_pieces(op, start, end)
+    assert len(pieces) == 2 and op.text[pieces[1][0]:].startswith("that “a State’s failure")
+    assert [sentence_pin(op, a, b) for a, b in pieces] == ["107", "108"]
+    p = next(p for p in pena_lib.passages if p.start <= start < p.end)
+    a = ask(FixedHits(pena_lib, [p]), "What rule did the plaintiffs have to get around from DeShaney?",
+            embed=fake_embed, max_sentences=1, abstain_threshold=0.0)
+    assert [c.pin for c in a.citations] == ["107", "108"] and a.text.count("[") == 2
+    assert_exact(a, pena_lib)
+
+
+def test_pin_ignores_punctuation_past_the_page_break():
+    op = Opinion(id="x", meta=PENA_META, text="The officers drank together.” Next sentence here.",
+                 pages=((0, 108), (28, 109)))
+    from qa_bot.answer import sentence_pin
+
+    assert sentence_pin(op, 0, 29) == "108"  # only the closing period and quote are past the break
+    assert sentence_pin(op, 0, 49) == "108-09"
+
+
+def test_dense_scores_from_retrieval_mean_no_embedding_at_answer_time(pena_lib):
+    """Hits that carry the retriever's dense score are answered without embedding anything."""
+    hits = pena_lib.search("qualified immunity clearly established", k=5)
+    hits = [Hit(h.passage, h.score, h.rank, {"dense": 0.7 - 0.05 * h.rank}) for h in hits]
+
+    def no_embed(texts):
+        raise AssertionError(f"embedded {len(texts)} texts")
+
+    from qa_bot.answer import extractive, library_idf
+
+    a = extractive("Were the officers entitled to qualified immunity?", hits, pena_lib.store.opinion, no_embed,
+                   pena_lib.settings.answer, idf=library_idf(pena_lib))
+    assert not a.abstained and a.citations
