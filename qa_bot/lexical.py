@@ -12,6 +12,11 @@ bm25() runs for every row matching any term). bm25s cannot add documents to an i
 every passage's token ids (``tokens``/``offsets`` in the saved file): a sync tokenises only the new
 passages and recomputes the score matrix from token ids (1,000 new passages on 13k: 0.7 s in all).
 
+BM25 parameters ``K1 = 0.9``, ``B = 0.4`` (Anserini's defaults; bm25s' 1.5 / 0.75 were worse on
+eval/sets/pena_dev.jsonl, see eval/reports/README.md). They are baked into the saved score matrix, so
+they are part of ``KIND``: an index of another kind is rebuilt by the next sync (``retrieve``), and so is
+one built before documents got their contextual header field (``HEADER``, ``retrieve.lexical_header``).
+
 The index is one ``.npz`` file written atomically (temp file, fsync, ``os.replace``).
 """
 
@@ -30,7 +35,13 @@ import numpy as np
 from .errors import IndexCorrupt
 
 FILE_NAME = "lexical.npz"
-KIND = "bm25s"
+KIND = "bm25s-2"  # bm25s, K1/B below, header field (HEADER) beside the passage's own terms
+# Header terms (case name, court, section path) are stored with this prefix, a field apart: the body
+# terms keep the passage's own document frequencies (the answerer reads them as the library's IDF),
+# and a query term scores in both fields ("Second Circuit" matches every passage of a 2d Cir. opinion).
+HEADER = "^"
+K1 = 0.9
+B = 0.4
 
 _TOKEN = re.compile(
     r"""
@@ -119,12 +130,17 @@ class Lexical:
         return len(self.ids)
 
     # -- building -----------------------------------------------------------------------------------
-    def add(self, ids: Sequence[int], texts: Sequence[str], fps: Sequence[int] | None = None) -> None:
-        """Append documents (their ids must not be indexed yet); call ``build`` afterwards."""
+    def add(self, ids: Sequence[int], texts: Sequence[str], fps: Sequence[int] | None = None,
+            headers: Sequence[str] | None = None) -> None:
+        """Append documents (their ids must not be indexed yet); call ``build`` afterwards. ``headers``
+        (one per text: case name, court, section) are indexed as a separate field (see ``HEADER``)."""
         new_tokens: list[np.ndarray] = []
         lengths = []
-        for text in texts:
-            toks = [self.vocab.setdefault(t, len(self.vocab)) for t in tokenize(text)]
+        for j, text in enumerate(texts):
+            terms = tokenize(text)
+            if headers is not None and headers[j]:
+                terms += [HEADER + t for t in dict.fromkeys(tokenize(headers[j]))]
+            toks = [self.vocab.setdefault(t, len(self.vocab)) for t in terms]
             new_tokens.append(np.asarray(toks, dtype=np.int32))
             lengths.append(len(toks))
         if not len(ids):
@@ -154,7 +170,7 @@ class Lexical:
         """(Re)compute the BM25 score matrix from the stored token ids."""
         import bm25s
 
-        bm = bm25s.BM25()
+        bm = bm25s.BM25(k1=K1, b=B)
         if len(self.ids):
             docs = [self.tokens[self.offsets[i]:self.offsets[i + 1]].tolist() for i in range(len(self.ids))]
             vocab = dict(self.vocab)
@@ -171,7 +187,9 @@ class Lexical:
         if not len(self.ids) or n <= 0:
             return []
         bm = self._bm25 or self.build()
-        q = [self.vocab[t] for t in tokenize(query) if t in self.vocab]
+        terms = tokenize(query)
+        terms += [HEADER + t for t in terms]  # every query term also matches the header field
+        q = [self.vocab[t] for t in terms if t in self.vocab]
         if not q:
             return []
         scores = bm.get_scores_from_ids(q)
@@ -222,7 +240,7 @@ class Lexical:
                 blob = z["vocab"].tobytes().decode("utf-8")
                 lex.vocab = {t: i for i, t in enumerate(blob.split("\n"))} if blob else {}
                 if len(lex.ids):
-                    bm = bm25s.BM25()
+                    bm = bm25s.BM25(k1=K1, b=B)
                     bm.scores = {"data": z["data"], "indices": z["indices"], "indptr": z["indptr"],
                                  "num_docs": int(z["num_docs"])}
                     bm.vocab_dict = dict(lex.vocab)

@@ -6,6 +6,13 @@ by a cross-encoder.
 passage (crc32 of opinion id + text, so an id SQLite reuses for new text is caught), drops stale ids,
 rebuilds BM25 first (usable at once) and then embeds only passages the vectors lack, checkpointing
 every ``CHECKPOINT_SECONDS`` so an interrupted sync resumes where it stopped.
+
+BM25 indexes each passage with a contextual header (``lexical_header``: case name, court, section path)
+in a field of its own, so "the Second Circuit", "Pena" or "DISCUSSION" in a question match passages that
+do not repeat them, while the passage's own term statistics stay its own.
+The embedded text is the passage alone (``_doc_text``): the vectors do not change with the header. A
+lexical index of an older ``lexical.KIND`` is rebuilt from the store by the next sync (seconds; vectors
+untouched); until then searches use it as it is.
 """
 
 from __future__ import annotations
@@ -106,6 +113,7 @@ class Retriever:
             m = self._manifest()
             if rebuild:
                 m["vectors"] = m["embedding"] = None
+            old_lexical = m["lexical"]  # its generation number is kept even when it is rebuilt whole
             lex, vec = self._load_for_sync(m)
             ids, fps = self._store_fingerprints()
             current = dict(zip(ids.tolist(), fps.tolist()))
@@ -124,11 +132,12 @@ class Retriever:
                 lex.remove(stale)
                 for lo in range(0, len(new), 5000):
                     batch = self.store.passages(new[lo : lo + 5000])
-                    lex.add([p.id for p in batch], [_doc_text(p) for p in batch], [current[p.id] for p in batch])
+                    lex.add([p.id for p in batch], [p.text for p in batch], [current[p.id] for p in batch],
+                            [lexical_header(p) for p in batch])
                     if progress:
                         progress("bm25", min(lo + 5000, len(new)), len(new))
                 lex.build()
-                name = mf.next_file(self.folder, "lexical", ".npz", m["lexical"])
+                name = mf.next_file(self.folder, "lexical", ".npz", m["lexical"] or old_lexical)
                 lex.save(self.folder / name)
                 m["lexical"] = {"file": name, "kind": LEXICAL_KIND, "count": len(lex),
                                 "sha256": mf.sha256_file(self.folder / name), "ids": mf.ranges(lex.ids)}
@@ -144,6 +153,8 @@ class Retriever:
     def _load_for_sync(self, m: dict) -> tuple[Lexical | None, Vectors | None]:
         """Indexes for sync: a damaged or missing file is rebuilt instead of failing."""
         lex = vec = None
+        if m["lexical"] and m["lexical"].get("kind") != LEXICAL_KIND:
+            m["lexical"] = None  # another tokenisation, header or BM25 parameters: rebuild it whole
         try:
             if m["lexical"]:
                 lex = Lexical.load(mf.verified_path(self.folder, m["lexical"], "lexical"))
@@ -334,7 +345,13 @@ class Retriever:
 
 
 def _doc_text(p: Passage) -> str:
+    """What is embedded: the passage alone (a header here would change every stored vector)."""
     return p.text
+
+
+def lexical_header(p: Passage) -> str:
+    """The contextual header BM25 indexes beside the passage (its own field): case name, court, section."""
+    return " ".join(x for x in (p.case_name, p.court, p.section) if x)
 
 
 def _year_range(years) -> tuple[int | None, int | None]:

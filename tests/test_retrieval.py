@@ -13,8 +13,8 @@ from qa_bot import cli
 from qa_bot import manifest as mf
 from qa_bot.embed import FakeEmbedder
 from qa_bot.errors import BadQuestion, IndexCorrupt, IndexMismatch, IndexNotFound
-from qa_bot.lexical import tokenize
-from qa_bot.retrieve import Retriever
+from qa_bot.lexical import KIND as LEXICAL_KIND, tokenize
+from qa_bot.retrieve import Retriever, lexical_header
 from qa_bot.settings import IndexSettings, Settings
 from qa_bot.store import Store
 from qa_bot.types import Meta, Opinion, Passage
@@ -109,7 +109,7 @@ def test_index_keyed_by_store_ids(lib):
     m = mf.load(folder)
     assert m["format"] == 1 and m["embedding"]["model"] == "fake-hash-64" and m["embedding"]["dim"] == 64
     assert mf.expand(m["vectors"]["ids"]).tolist() == store.passage_ids()
-    assert m["vectors"]["kind"] == "flat" and m["lexical"]["kind"] == "bm25s"
+    assert m["vectors"]["kind"] == "flat" and m["lexical"]["kind"] == LEXICAL_KIND
 
 
 def test_incremental_add_keeps_old_vectors(lib):
@@ -154,6 +154,48 @@ def test_removed_and_reused_ids_are_reindexed(lib):
     assert r.search("quixotic mandamus", mode="dense", k=1)[0].scores["dense"] > 0.99
     assert not r.search("zyzzogeton", mode="bm25")
     assert r.search("quixotic", mode="bm25", k=1)[0].passage.opinion_id == "reused-2"
+
+
+def test_bm25_indexes_a_contextual_header(lib):
+    """Case name, court and section path are BM25-indexed with every passage (not embedded)."""
+    folder, store, r = lib
+    p = store.passages([store.passage_ids()[0]])[0]
+    assert lexical_header(p) == "Pena v. DePrisco United States Court of Appeals for the Second Circuit"
+    _, _ = r._load()
+    lex = r._lexical
+    assert "^deprisco" in lex.vocab and "^second" in lex.vocab  # a field apart from the passages' own terms
+    assert "deprisco" in lex.vocab and "bradford" not in lex.vocab  # body terms: only what the texts say
+    bradford = [h.passage for h in r.search("Bradford", mode="bm25", k=20, per_opinion_cap=0)]
+    assert bradford and {p.opinion_id for p in bradford} == {"4996099"}
+    assert not any("bradford" in p.text.lower() for p in bradford)  # found through the header alone
+    mass = r.search("Massachusetts Supreme Judicial Court", mode="bm25", k=5, per_opinion_cap=0)
+    assert {h.passage.court_id for h in mass} == {"mass"}
+
+
+def test_old_lexical_kind_is_rebuilt_by_sync(lib):
+    folder, store, r = lib
+    m = mf.load(folder)
+    vectors_before = m["vectors"]
+    m["lexical"]["kind"] = "bm25s"  # an index from before the header / BM25 parameters
+    mf.save(folder, m)
+    before = fake_retriever(folder, store)
+    assert before.search("qualified immunity", mode="bm25")  # still searchable as it is
+    out = before.sync()
+    assert out["bm25_added"] == len(store.passage_ids()) and out["vectors_added"] == 0 and out["removed"] == 0
+    m = mf.load(folder)
+    assert m["lexical"]["kind"] == LEXICAL_KIND and m["vectors"] == vectors_before  # vectors untouched
+    assert m["lexical"]["file"] == "lexical.2.npz"  # a new generation: readers of the old manifest are safe
+    assert fake_retriever(folder, store).search("Bradford", mode="bm25")[0].passage.opinion_id == "4996099"
+    assert before.sync()["bm25_added"] == 0  # and only once
+
+
+def test_default_cap_leaves_room_for_one_opinion(lib):
+    """The default cap (5 of k=10) lets the top 5 come from one opinion, then backfills."""
+    _, _, r = lib
+    hits = r.search("state created danger substantive due process qualified immunity", mode="bm25", k=10)
+    assert r.settings.retrieve.per_opinion_cap == 5
+    assert sum(h.passage.opinion_id == "pena" for h in hits) == 5 and len(hits) == 10
+    assert [h.passage.opinion_id for h in hits[:5]] == ["pena"] * 5
 
 
 def test_bm25_available_before_vectors(tmp_path):
