@@ -71,7 +71,7 @@ def main(argv: list[str] | None = None) -> int:
     for mode in modes:
         p50, p95 = pct(times[mode], 0.5), pct(times[mode], 0.95)
         print(f"{mode:>8} {p50:9.2f} {p95:9.2f} {p50 / b50:9.1f} {p95 / b95:9.1f}")
-    print(f"mean ms: " + ", ".join(f"{m} {statistics.mean(times[m]):.2f}" for m in modes))
+    print("mean ms: " + ", ".join(f"{m} {statistics.mean(times[m]):.2f}" for m in modes))
     return 0
 
 

@@ -105,7 +105,7 @@ def main(argv: list[str] | None = None) -> int:
 
 
 def _source_md(table: list[str]) -> str:
-    return f"""# Demo library sources
+    return """# Demo library sources
 
 The demo library (`qa-bot ... --index demo`, built on first use by `qa_bot.demo.build_demo`) is made from
 these files, selected and copied verbatim by `eval/make_demo.py`. Court opinions are public domain (U.S.

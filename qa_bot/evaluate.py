@@ -23,15 +23,13 @@ Report (``--json``) for one mode: exactly the keys of eval-format.md plus a few 
 
 from __future__ import annotations
 
-import os
 import sys
-import tempfile
 import time
-import json
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Callable, Iterable, Sequence
 
+from . import atomic
 from .errors import BadQuestion, QaBotError, choices
 from .evalset import EvalSet, Evidence, Question, has_run, load_set, normalize, same_opinion
 from .metrics import (Judge, QuoteJudge, abstention_metrics, alce_answer, percentile, pins_equal,
@@ -316,19 +314,7 @@ def format_report(report: dict) -> str:
 
 def write_json(report: dict, path: str | Path) -> None:
     """Atomic write: temp file in the same folder, fsync, os.replace."""
-    path = Path(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8") as f:
-            json.dump(report, f, indent=2, ensure_ascii=False)
-            f.write("\n")
-            f.flush()
-            os.fsync(f.fileno())
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
+    atomic.write_json(path, report, indent=2)
 
 
 # -- command line -----------------------------------------------------------------------------------

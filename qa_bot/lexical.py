@@ -23,15 +23,14 @@ The index is one ``.npz`` file written atomically (temp file, fsync, ``os.replac
 from __future__ import annotations
 
 import functools
-import os
 import re
-import tempfile
 import unicodedata
 from pathlib import Path
 from typing import Iterable, Sequence
 
 import numpy as np
 
+from .atomic import atomic_path
 from .errors import IndexCorrupt
 
 FILE_NAME = "lexical.npz"
@@ -212,21 +211,13 @@ class Lexical:
         # one UTF-8 blob, "\n"-separated (tokens never hold whitespace): a fixed-width string array
         # would pad every token to the longest one
         vocab = "\n".join(sorted(self.vocab, key=self.vocab.__getitem__)).encode("utf-8")
-        fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=path.name, suffix=".tmp")
-        try:
-            with os.fdopen(fd, "wb") as f:
-                np.savez(
-                    f, ids=self.ids, fps=self.fps, tokens=self.tokens, offsets=self.offsets,
-                    vocab=np.frombuffer(vocab, dtype=np.uint8),
-                    data=np.asarray(s["data"], dtype=np.float32), indices=np.asarray(s["indices"], dtype=np.int32),
-                    indptr=np.asarray(s["indptr"], dtype=np.int64), num_docs=np.int64(s["num_docs"]),
-                )
-                f.flush()
-                os.fsync(f.fileno())
-            os.replace(tmp, path)
-        except BaseException:
-            Path(tmp).unlink(missing_ok=True)
-            raise
+        with atomic_path(path) as tmp, open(tmp, "wb") as f:
+            np.savez(
+                f, ids=self.ids, fps=self.fps, tokens=self.tokens, offsets=self.offsets,
+                vocab=np.frombuffer(vocab, dtype=np.uint8),
+                data=np.asarray(s["data"], dtype=np.float32), indices=np.asarray(s["indices"], dtype=np.int32),
+                indptr=np.asarray(s["indptr"], dtype=np.int64), num_docs=np.int64(s["num_docs"]),
+            )
 
     @classmethod
     def load(cls, path: Path) -> "Lexical":

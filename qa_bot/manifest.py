@@ -17,13 +17,12 @@ from __future__ import annotations
 import datetime as _dt
 import hashlib
 import json
-import os
-import tempfile
 from pathlib import Path
 from typing import Iterable
 
 import numpy as np
 
+from .atomic import write_json
 from .errors import IndexCorrupt, IndexMismatch, IndexNotFound
 
 FORMAT = 1
@@ -52,16 +51,7 @@ def load(folder: Path) -> dict:
 def save(folder: Path, data: dict) -> None:
     path = Path(folder) / NAME
     data = {**data, "format": FORMAT, "updated": _dt.datetime.now(_dt.timezone.utc).isoformat(timespec="seconds")}
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=NAME, suffix=".tmp")
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8") as f:
-            json.dump(data, f, indent=1)
-            f.flush()
-            os.fsync(f.fileno())
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
+    write_json(path, data)
 
 
 def sha256_file(path: Path) -> str:

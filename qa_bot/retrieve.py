@@ -20,7 +20,6 @@ from __future__ import annotations
 import re
 import threading
 import time
-import unicodedata
 import zlib
 from dataclasses import asdict
 from pathlib import Path

@@ -12,11 +12,13 @@ viewer scrolls its highlighted passage (``#qv-target``) into view whenever its v
 
 from __future__ import annotations
 
+from .atomic import atomic_path
 from . import offline  # noqa: F401  (analytics off, offline switches) -- before gradio loads
 
 import ipaddress
 import os
 import re
+import shutil
 import tempfile
 import threading
 from dataclasses import dataclass
@@ -143,13 +145,8 @@ def safe_name(name: str) -> str:
 
 
 def _atomic_copy(src: Path, dest: Path) -> None:
-    tmp = dest.with_name(f".{dest.name}.tmp-{os.getpid()}")
-    with open(src, "rb") as fi, open(tmp, "wb") as fo:
-        while chunk := fi.read(1 << 20):
-            fo.write(chunk)
-        fo.flush()
-        os.fsync(fo.fileno())
-    os.replace(tmp, dest)
+    with atomic_path(dest) as tmp:
+        shutil.copyfile(src, tmp)
 
 
 class ChatApp:

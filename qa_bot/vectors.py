@@ -19,14 +19,13 @@ re-embedding) once deleted ids exceed a fifth of it or a deleted id comes back.
 
 from __future__ import annotations
 
-import os
-import tempfile
 from pathlib import Path
 from typing import Iterable
 
 import faiss
 import numpy as np
 
+from .atomic import atomic_path
 from .errors import IndexCorrupt
 from .settings import IndexSettings
 
@@ -140,17 +139,8 @@ class Vectors:
 
     # -- persistence --------------------------------------------------------------------------------
     def save(self, path: Path) -> None:
-        path = Path(path)
-        fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=path.name, suffix=".tmp")
-        os.close(fd)
-        try:
+        with atomic_path(path) as tmp:
             faiss.write_index(self.index, tmp)
-            with open(tmp, "rb+") as f:
-                os.fsync(f.fileno())
-            os.replace(tmp, path)
-        except BaseException:
-            Path(tmp).unlink(missing_ok=True)
-            raise
 
     @classmethod
     def load(cls, path: Path, kind: str, settings: IndexSettings | None = None,

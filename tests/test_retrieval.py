@@ -15,7 +15,7 @@ from qa_bot.embed import FakeEmbedder
 from qa_bot.errors import BadQuestion, IndexCorrupt, IndexMismatch, IndexNotFound
 from qa_bot.lexical import KIND as LEXICAL_KIND, tokenize
 from qa_bot.retrieve import Retriever, lexical_header
-from qa_bot.settings import IndexSettings, Settings
+from qa_bot.settings import Settings
 from qa_bot.store import Store
 from qa_bot.types import Meta, Opinion, Passage
 
