@@ -39,17 +39,18 @@ lexical signal separates them from paraphrases; an NLI check of the best sentenc
 from __future__ import annotations
 
 import functools
-import math
-import re
 from dataclasses import replace
 from typing import Callable, Iterator, Sequence
 
 import numpy as np
 
+from .abstain import (LibraryIdf, _bm25_idf, _try_retriever, abstain,
+                      library_case_names, library_idf, missing_topics, named_opinions,
+                      unknown_cases, unknown_names)
 from .cite import cite_passage, format_pin
 from .errors import BadQuestion, choices
 from .settings import AnswerSettings
-from .types import CANNOT_ANSWER, Answer, AnswerSentence, Citation, Hit, Opinion, Passage
+from .types import Answer, AnswerSentence, Citation, Hit, Opinion, Passage
 
 Embed = Callable[[Sequence[str]], np.ndarray]  # texts -> (n, d) L2-normalised; texts[0] is the query
 
@@ -59,10 +60,6 @@ _ANSWER_OPTIONS = ("max_sentences", "abstain_threshold", "weak_threshold", "drop
 DENSE_WEIGHT, LEXICAL_WEIGHT = 0.6, 0.4
 MIN_WORDS = 5  # shorter "sentences" (headings, "Id.", "We agree.") are not quoted as answers
 REDUNDANT = 0.8  # share of a candidate's terms (of the smaller term set) already in a chosen sentence
-SALIENT_IDF = 4.5  # a term in under ~1% of the library's passages (4.6 = 1% of the demo's 4,814)
-TOPIC_BURST = 3.0  # ... used in at least this many passages per opinion that uses it
-# question words carry no topic (BM25's stopword list keeps them; in opinions they are rare)
-_QUESTION_WORDS = frozenset("how whi what when where which who whom whose whether ever much mani".split())
 SELECT_MARGIN = 0.15
 
 # --- sentences ---------------------------------------------------------------------------------
@@ -100,100 +97,6 @@ def local_idf(docs: Sequence[set[str]]) -> dict[str, float]:
         for t in d:
             df[t] = df.get(t, 0) + 1
     return {t: _bm25_idf(n, c) for t, c in df.items()}
-
-
-def _bm25_idf(n: int, df: int) -> float:
-    return math.log(1 + (n - df + 0.5) / (df + 0.5))
-
-
-class LibraryIdf:
-    """Term statistics of the library's passages: BM25 IDF of a term and the opinions that use it.
-
-    Backed by the BM25 index's postings (``Lexical``: token -> passages) and the store's passage ->
-    opinion map, or, for a library without a BM25 index, by counting its stored passages. A term the
-    library never uses gets an IDF above any term it holds."""
-
-    def __init__(self, n: int, df: dict[str, int], postings: Callable[[str], Sequence[int]], opinion_of: dict[int, str]):
-        self.n, self.df = max(1, n), df
-        self._postings, self._opinion_of = postings, opinion_of
-        self.max_idf = _bm25_idf(self.n, 0)
-        self._ops: dict[str, frozenset[str]] = {}
-
-    def __call__(self, term: str) -> float:
-        c = self.df.get(term, 0)
-        return _bm25_idf(self.n, c) if c else self.max_idf
-
-    def opinions(self, term: str) -> frozenset[str]:
-        """Ids of the opinions with at least one passage using ``term``."""
-        out = self._ops.get(term)
-        if out is None:
-            out = frozenset(self._opinion_of.get(int(i), "") for i in self._postings(term)) - {""}
-            if len(self._ops) > 50_000:
-                self._ops.clear()
-            self._ops[term] = out
-        return out
-
-    def topic_terms(self, terms: Sequence[str]) -> list[str]:
-        """The terms (of ``terms``) the library treats as a topic: rare (IDF >= ``SALIENT_IDF``) and, where
-        used, used again and again (at least ``TOPIC_BURST`` passages per opinion that uses them, on
-        average): "miranda", "excess(ive force)", a party's name. Words the library never uses, or uses
-        once here and there ("cops", "reptile", "colleague"), are not: they are often the asker's own
-        paraphrase."""
-        out = []
-        for t in dict.fromkeys(terms):
-            if t in _QUESTION_WORDS:
-                continue
-            c = self.df.get(t, 0)
-            if c and self(t) >= SALIENT_IDF and c >= TOPIC_BURST * len(self.opinions(t)):
-                out.append(t)
-        return out
-
-
-def library_idf(lib) -> LibraryIdf:
-    """The library's ``LibraryIdf``, cached on the library object and rebuilt when its BM25 index changes."""
-    lex = None
-    retr = _try_retriever(lib)
-    if retr is not None and hasattr(retr, "_load"):
-        try:
-            lex = retr._load()[0]
-        except Exception:  # noqa: BLE001 - no index yet: count the stored passages instead
-            lex = None
-    key = id(lex) if lex is not None else "store"
-    cached = getattr(lib, "_answer_idf", None)
-    if cached is not None and cached[0] == key:
-        return cached[1]
-    bm = getattr(lex, "_bm25", None) if lex is not None else None
-    if lex is not None and bm is None and len(lex):
-        bm = lex.build()
-    if bm is not None and len(lex):
-        indptr, indices = np.asarray(bm.scores["indptr"]), np.asarray(bm.scores["indices"])
-        counts = np.diff(indptr)
-        vocab = lex.vocab
-        df = {t: int(counts[i]) for t, i in vocab.items() if i < len(counts) and counts[i]}
-        ids = lex.ids
-
-        def postings(term: str) -> Sequence[int]:
-            i = vocab.get(term)
-            if i is None or i >= len(counts):
-                return ()
-            return ids[indices[indptr[i]:indptr[i + 1]]].tolist()
-
-        opinion_of = {int(pid): oid for pid, oid in lib.store.db.execute("SELECT id, opinion_id FROM passages")}
-        idf = LibraryIdf(len(lex), df, postings, opinion_of)
-    else:
-        post: dict[str, list[int]] = {}
-        opinion_of = {}
-        passages = lib.store.passages() if hasattr(lib, "store") else []
-        for p in passages:
-            opinion_of[p.id] = p.opinion_id
-            for t in set(_terms(p.text)):
-                post.setdefault(t, []).append(p.id)
-        idf = LibraryIdf(len(passages), {t: len(v) for t, v in post.items()}, lambda t: post.get(t, ()), opinion_of)
-    try:
-        lib._answer_idf = (key, idf)
-    except AttributeError:
-        pass
-    return idf
 
 
 @functools.lru_cache(maxsize=2)
@@ -236,13 +139,6 @@ def embedder(lib) -> Embed:
     except AttributeError:
         pass
     return embed
-
-
-def _try_retriever(lib):
-    try:
-        return lib.retriever
-    except Exception:  # noqa: BLE001 - no retriever yet: fall back to loading the model ourselves
-        return None
 
 
 def _normalise(v: np.ndarray) -> np.ndarray:
@@ -407,82 +303,6 @@ def _overlap(a: set[str], b: set[str]) -> float:
     return len(a & b) / max(1, min(len(a), len(b)))
 
 
-# --- abstention signals ---------------------------------------------------------------------------
-_CASE_NAME = re.compile(
-    r"((?:[A-Z][\w'’.&-]*)(?:\s+(?:of|the|and|for|de|[A-Z][\w'’.&-]*))*)\s+v\.?\s+"
-    r"((?:[A-Z][\w'’.&-]*)(?:\s+(?:of|the|and|for|de|[A-Z][\w'’.&-]*))*)")
-_GENERIC_PARTY = {"united", "states", "state", "people", "commonwealth", "city", "county", "town", "new", "york",
-                  "department", "dept", "board", "of", "the", "and", "for", "de", "in", "what", "did", "does", "how",
-                  "why", "when", "which", "who", "is", "was", "were", "court", "supreme", "circuit"}
-
-
-def named_cases(question: str) -> list[tuple[str, str]]:
-    """("Town of Castle Rock", "Gonzales") for each "X v. Y" case name in the question."""
-    return [(a.strip(), b.strip()) for a, b in _CASE_NAME.findall(question)]
-
-
-def _party_words(party: str) -> list[str]:
-    return [w.lower().strip(".,'’") for w in party.split() if w.lower().strip(".,'’") not in _GENERIC_PARTY
-            and len(w) > 2]
-
-
-def named_opinions(question: str, case_names: Sequence[tuple[str, str]]) -> set[str]:
-    """Ids of the library's opinions that the question names ("... in Pena v. DePrisco ..."): every
-    distinctive word of the first party, and of the second when it has any, is in the case name."""
-    out: set[str] = set()
-    for a, b in named_cases(question):
-        wa, wb = _party_words(a), _party_words(b)
-        if not wa and not wb:
-            continue
-        for oid, name in case_names:
-            low = name.lower()
-            if all(re.search(rf"\b{re.escape(w)}\b", low) for w in wa + wb):
-                out.add(oid)
-    return out
-
-
-_NAME_RUN = re.compile(r"(?<![.?!]\s)(?<!^)\b([A-Z][\w'’.-]*(?:\s+(?:of\s+|v\.\s+)?[A-Z][\w'’.-]*)+)")
-
-
-def unknown_names(question: str, idf: LibraryIdf) -> list[str]:
-    """Proper names in the question (a run of two or more capitalised words past its first word:
-    "Dram Shop Act", "Castle Rock") with a word the library never uses: the library cannot hold what
-    the question is about."""
-    out = []
-    for m in _NAME_RUN.finditer(question):
-        name = m.group(1)
-        if any(not idf.df.get(t, 0) for t in _terms(name) if t not in _QUESTION_WORDS):
-            out.append(name)
-    return out
-
-
-def unknown_cases(question: str, hits: Sequence[Hit], case_names: Sequence[str]) -> list[str]:
-    """Case names in the question that neither an opinion of the library is called nor any retrieved
-    passage mentions (a party's distinctive words found in neither)."""
-    out = []
-    texts = [h.passage.text.lower() for h in hits] + [n.lower() for n in case_names]
-    for a, b in named_cases(question):
-        words = _party_words(a) + _party_words(b)
-        if not words:
-            continue
-        if not any(re.search(rf"\b{re.escape(w)}\b", t) for w in words for t in texts):
-            out.append(f"{a} v. {b}")
-    return out
-
-
-def missing_topics(question: str, op: Opinion, idf: LibraryIdf) -> list[str]:
-    """The question's topic terms (``LibraryIdf.topic_terms``) that the opinion to be quoted never uses
-    (in its passages or its case name): the question is about something the library discusses
-    elsewhere, not in this opinion."""
-    name = set(_terms(op.meta.case_name))
-    return [t for t in idf.topic_terms(_terms(question)) if t not in name and op.id not in idf.opinions(t)]
-
-
-def abstain(question: str, hits: Sequence[Hit], answerer: str, note: str) -> Answer:
-    return Answer(question=question, sentences=(AnswerSentence(CANNOT_ANSWER, (), True, 0.0),), citations=(),
-                  hits=tuple(hits), abstained=True, support=0.0, answerer=answerer, verified=True, note=note)
-
-
 def extractive(question: str, hits: Sequence[Hit], opinion: Callable[[str], Opinion], embed: Embed | None,
                settings: AnswerSettings, idf: LibraryIdf | None = None,
                case_names: Sequence[tuple[str, str]] = ()) -> Answer:
@@ -528,22 +348,6 @@ def extractive(question: str, hits: Sequence[Hit], opinion: Callable[[str], Opin
                 "the quotes may only touch on the question.")
     return Answer(question=question, sentences=tuple(sentences), citations=tuple(cits), hits=tuple(hits),
                   abstained=False, support=1.0, answerer="extractive", verified=True, note=note)
-
-
-def library_case_names(lib) -> tuple[tuple[str, str], ...]:
-    """(opinion id, case name) of the library's opinions (cached on the library object)."""
-    cached = getattr(lib, "_answer_case_names", None)
-    if cached is not None:
-        return cached
-    try:
-        names = tuple((oid, meta.case_name) for oid, meta, _ in lib.store.opinions() if meta.case_name)
-    except Exception:  # noqa: BLE001 - a store without opinions() (tests): no names
-        names = ()
-    try:
-        lib._answer_case_names = names
-    except AttributeError:
-        pass
-    return names
 
 
 # --- entry points (Library.ask / Library.ask_stream) ---------------------------------------------

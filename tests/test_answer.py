@@ -372,10 +372,10 @@ def test_topic_term_the_quoted_opinion_never_uses_abstains(tmp_path, real_embed,
     """A second opinion (Miranda-like: the term recurs in every one of its passages) makes "miranda" a
     topic of the library; a question about Grey's Miranda rights must not be answered from Pena.
     SALIENT_IDF is lowered to this 150-passage library's scale (the default suits thousands)."""
-    from qa_bot import answer as answer_mod
+    from qa_bot import abstain
     from qa_bot.answer import extractive, library_case_names, library_idf
 
-    monkeypatch.setattr(answer_mod, "SALIENT_IDF", 3.0)
+    monkeypatch.setattr(abstain, "SALIENT_IDF", 3.0)
 
     lib = FakeLibrary(tmp_path)
     other = Opinion(id="m", meta=Meta(case_name="Miranda v. Arizona", citation="384 U.S. 436"),
