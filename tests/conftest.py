@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import shutil
+from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
@@ -21,3 +23,36 @@ def embeddings_root(tmp_path, monkeypatch) -> Path:
     root.mkdir()
     monkeypatch.setenv("QA_BOT_EMBEDDINGS", str(root))
     return root
+
+
+def free_port() -> int:
+    import socket
+
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+@contextmanager
+def served_pena(root: Path, max_upload_mb: int):
+    """The web chat over a real library holding Pena v. DePrisco, served on a free loopback port:
+    yields (gradio app, url, library, root)."""
+    from qa_bot.library import Library
+    from qa_bot.ui import build_app, launch_kwargs
+
+    src = root / "src"
+    src.mkdir()
+    for name in ("pena-v-deprisco.txt", "pena-v-deprisco.json"):
+        shutil.copy(DATA / name, src / name)
+    lib = Library.open(root / "index", create=True)
+    report = lib.ingest([src / "pena-v-deprisco.txt"])
+    assert len(report.ingested) == 1, report.lines()
+    app = build_app(lib, max_upload_mb=max_upload_mb)
+    app.queue()
+    port = free_port()
+    app.launch(prevent_thread_lock=True, quiet=True, **launch_kwargs("127.0.0.1", port, max_upload_mb, None))
+    try:
+        yield app, f"http://127.0.0.1:{port}/", lib, root
+    finally:
+        app.close()
+        lib.close()

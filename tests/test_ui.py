@@ -5,10 +5,9 @@ from __future__ import annotations
 
 import re
 import shutil
-import socket
 
 import pytest
-from conftest import DATA
+from conftest import free_port, served_pena
 
 from qa_bot import ui_render as R
 from qa_bot.types import (CANNOT_ANSWER, Answer, AnswerSentence, Citation, Footnote, Hit, Meta, Opinion, Paragraph,
@@ -145,32 +144,10 @@ def test_cli_serve_refuses_public_host_without_password(monkeypatch, capsys, tmp
 
 
 # -- a real library and server ----------------------------------------------------------------------
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
 @pytest.fixture(scope="module")
 def served(tmp_path_factory):
-    from qa_bot.library import Library
-    from qa_bot.ui import build_app, launch_kwargs
-
-    root = tmp_path_factory.mktemp("ui")
-    src = root / "src"
-    src.mkdir()
-    for name in ("pena-v-deprisco.txt", "pena-v-deprisco.json"):
-        shutil.copy(DATA / name, src / name)
-    lib = Library.open(root / "index", create=True)
-    report = lib.ingest([src / "pena-v-deprisco.txt"])
-    assert len(report.ingested) == 1, report.lines()
-    demo = build_app(lib, max_upload_mb=1)
-    demo.queue()
-    port = free_port()
-    demo.launch(prevent_thread_lock=True, quiet=True, **launch_kwargs("127.0.0.1", port, 1, None))
-    yield demo, f"http://127.0.0.1:{port}/", lib
-    demo.close()
-    lib.close()
+    with served_pena(tmp_path_factory.mktemp("ui"), max_upload_mb=1) as (app, url, lib, _):
+        yield app, url, lib
 
 
 def test_ask_api_through_gradio_client(served):

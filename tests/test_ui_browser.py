@@ -12,12 +12,10 @@ from __future__ import annotations
 
 import os
 import re
-import shutil
-import socket
 from pathlib import Path
 
 import pytest
-from conftest import DATA
+from conftest import served_pena
 
 CHROMIUM = "/usr/bin/chromium"
 ARTIFACTS = Path(__file__).parent / "artifacts"
@@ -40,31 +38,10 @@ XSS_META = {"case_name": "Mallory v. <script>window.__xss=7</script>Quill Ferrie
             "court_id": "ca2", "year": 2021}
 
 
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
 @pytest.fixture(scope="module")
 def server(tmp_path_factory):
-    from qa_bot.library import Library
-    from qa_bot.ui import build_app, launch_kwargs
-
-    root = tmp_path_factory.mktemp("uib")
-    src = root / "src"
-    src.mkdir()
-    for name in ("pena-v-deprisco.txt", "pena-v-deprisco.json"):
-        shutil.copy(DATA / name, src / name)
-    lib = Library.open(root / "index", create=True)
-    assert len(lib.ingest([src / "pena-v-deprisco.txt"]).ingested) == 1
-    demo = build_app(lib)
-    demo.queue()
-    port = _free_port()
-    demo.launch(prevent_thread_lock=True, quiet=True, **launch_kwargs("127.0.0.1", port, 20, None))
-    yield f"http://127.0.0.1:{port}/", lib, root
-    demo.close()
-    lib.close()
+    with served_pena(tmp_path_factory.mktemp("uib"), max_upload_mb=20) as (_, url, lib, root):
+        yield url, lib, root
 
 
 @pytest.fixture(scope="module")
