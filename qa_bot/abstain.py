@@ -13,7 +13,6 @@ import math
 import re
 from typing import Callable, Sequence
 
-import numpy as np
 
 from .lexical import tokenize as _terms
 from .types import CANNOT_ANSWER, Answer, AnswerSentence, Hit, Opinion
@@ -74,31 +73,17 @@ def library_idf(lib) -> LibraryIdf:
     """The library's ``LibraryIdf``, cached on the library object and rebuilt when its BM25 index changes."""
     lex = None
     retr = _try_retriever(lib)
-    if retr is not None and hasattr(retr, "_load"):
+    if retr is not None and hasattr(retr, "lexical"):
         try:
-            lex = retr._load()[0]
+            lex = retr.lexical()
         except Exception:  # noqa: BLE001 - no index yet: count the stored passages instead
             lex = None
     key = id(lex) if lex is not None else "store"
     cached = getattr(lib, "_answer_idf", None)
     if cached is not None and cached[0] == key:
         return cached[1]
-    bm = getattr(lex, "_bm25", None) if lex is not None else None
-    if lex is not None and bm is None and len(lex):
-        bm = lex.build()
-    if bm is not None and len(lex):
-        indptr, indices = np.asarray(bm.scores["indptr"]), np.asarray(bm.scores["indices"])
-        counts = np.diff(indptr)
-        vocab = lex.vocab
-        df = {t: int(counts[i]) for t, i in vocab.items() if i < len(counts) and counts[i]}
-        ids = lex.ids
-
-        def postings(term: str) -> Sequence[int]:
-            i = vocab.get(term)
-            if i is None or i >= len(counts):
-                return ()
-            return ids[indices[indptr[i]:indptr[i + 1]]].tolist()
-
+    if lex is not None and len(lex):
+        df, postings = lex.term_stats()
         opinion_of = {int(pid): oid for pid, oid in lib.store.db.execute("SELECT id, opinion_id FROM passages")}
         idf = LibraryIdf(len(lex), df, postings, opinion_of)
     else:

@@ -26,7 +26,7 @@ import functools
 import re
 import unicodedata
 from pathlib import Path
-from typing import Iterable, Sequence
+from typing import Callable, Iterable, Sequence
 
 import numpy as np
 
@@ -178,6 +178,24 @@ class Lexical:
             bm.index((docs, vocab), show_progress=False, create_empty_token=False)
         self._bm25 = bm
         return bm
+
+    def term_stats(self) -> tuple[dict[str, int], Callable[[str], list[int]]]:
+        """(document frequency of every term, term -> passage ids using it), from the BM25 postings;
+        the answerer reads them as the library's term statistics."""
+        bm = self._bm25 or self.build()
+        if not len(self.ids):
+            return {}, lambda term: []
+        indptr, indices = np.asarray(bm.scores["indptr"]), np.asarray(bm.scores["indices"])
+        counts = np.diff(indptr)
+        df = {t: int(counts[i]) for t, i in self.vocab.items() if i < len(counts) and counts[i]}
+
+        def postings(term: str) -> list[int]:
+            i = self.vocab.get(term)
+            if i is None or i >= len(counts):
+                return []
+            return self.ids[indices[indptr[i]:indptr[i + 1]]].tolist()
+
+        return df, postings
 
     # -- searching ----------------------------------------------------------------------------------
     def search(self, query: str, n: int, allowed: np.ndarray | None = None) -> list[tuple[int, float]]:

@@ -205,6 +205,10 @@ class Retriever:
         return done
 
     # -- search -------------------------------------------------------------------------------------
+    def lexical(self) -> Lexical | None:
+        """The current BM25 index (None before the first sync)."""
+        return self._load()[0]
+
     def status(self) -> dict:
         m = self._manifest()
         emb = m.get("embedding") or {}
