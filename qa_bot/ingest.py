@@ -129,8 +129,8 @@ def _key(doc: Document) -> str:
 
 
 def _label(store: Store, opinion_id: str | None) -> str:
-    row = store.db.execute("SELECT case_name, citation, source FROM opinions WHERE id=?", (opinion_id,)).fetchone()
-    return display_name(*row) if row else str(opinion_id)
+    o = store.opinion_summary(opinion_id) if opinion_id else None
+    return display_name(o["case_name"], o["citation"], o["source"]) if o else str(opinion_id)
 
 
 def _near_duplicate(store: Store, sk: set[int], op: Opinion) -> str | None:
@@ -140,8 +140,8 @@ def _near_duplicate(store: Store, sk: set[int], op: Opinion) -> str | None:
     for oid, shared, size in store.sketch_overlap(sk):
         if size < MIN_SKETCH or shared / min(len(sk), size) < NEAR_DUP_CONTAINMENT:
             continue
-        row = store.db.execute("SELECT citation FROM opinions WHERE id=?", (oid,)).fetchone()
-        if row and row[0] and op.meta.citation and row[0] != op.meta.citation:
+        cited = (store.opinion_summary(oid) or {}).get("citation")
+        if cited and op.meta.citation and cited != op.meta.citation:
             continue  # same words, different reported cases (e.g. two one-line orders)
         return oid
     return None
@@ -171,12 +171,10 @@ def _store_one(store: Store, doc: Document, settings: Settings, report: IngestRe
     old = updated = None
     removed: list[int] = []
     with store.transaction():
-        row = store.db.execute("SELECT opinion_id FROM files WHERE source=? AND status='ingested'"
-                               " AND opinion_id IS NOT NULL", (doc.source,)).fetchone()
-        if row is not None:  # this file was ingested before and has changed since: the new version wins
-            updated = row[0]
+        updated = store.ingested_from(doc.source)
+        if updated is not None:  # this file was ingested before and has changed since: the new version wins
             removed += store.remove_opinion(updated)
-            store.db.execute("DELETE FROM files WHERE opinion_id=?", (updated,))
+            store.forget_files(updated)
         other = _near_duplicate(store, sk, op)
         if other is None and store.has_opinion(op.id):
             other = op.id  # the same opinion id from other bytes (e.g. another export of one opinion)
@@ -187,11 +185,10 @@ def _store_one(store: Store, doc: Document, settings: Settings, report: IngestRe
             other_name = _label(store, other)
         else:
             if other is not None:  # the new version is richer: it replaces the stored one
-                old = store.db.execute("SELECT source, sha256 FROM opinions WHERE id=?", (other,)).fetchone()
+                old = store.opinion_summary(other)
                 removed += store.remove_opinion(other)
-                store.record_duplicate(old[0], old[1], op.id, "near-duplicate (replaced by a richer version)")
-                store.db.execute("UPDATE files SET status='duplicate', opinion_id=? WHERE opinion_id=?",
-                                 (op.id, other))
+                store.record_duplicate(old["source"], old["sha256"], op.id, "near-duplicate (replaced by a richer version)")
+                store.repoint_files(other, op.id)
             store.add_opinion(op, passages, richness=rich, sketch=sk)
             store.record_file(key, doc.source, "ingested", op.id)
     # committed: now the report
@@ -207,7 +204,7 @@ def _store_one(store: Store, doc: Document, settings: Settings, report: IngestRe
     report._add(FileResult(doc.source, "ingested", f"{name}{cite}: {len(passages)} passages{note}", op.id,
                            len(passages)))
     if old is not None:
-        report._add(FileResult(old[0], "duplicate", f"same as {name}: near-duplicate, kept the richer version",
+        report._add(FileResult(old["source"], "duplicate", f"same as {name}: near-duplicate, kept the richer version",
                                op.id))
 
 

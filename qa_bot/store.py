@@ -153,7 +153,27 @@ class Store:
             (source, sha256, duplicate_of, reason),
         )
 
+    def forget_files(self, opinion_id: str) -> None:
+        """Drop the ``files`` rows of an opinion (its file changed: the new bytes are ingested anew)."""
+        self.db.execute("DELETE FROM files WHERE opinion_id=?", (opinion_id,))
+
+    def repoint_files(self, old_id: str, new_id: str) -> None:
+        """Files that gave ``old_id`` now count as duplicates of ``new_id`` (a richer version replaced it)."""
+        self.db.execute("UPDATE files SET status='duplicate', opinion_id=? WHERE opinion_id=?", (new_id, old_id))
+
     # -- reads ------------------------------------------------------------------------------------
+    def ingested_from(self, source: str) -> str | None:
+        """The opinion id an earlier ingest of ``source`` (a path, or "path#entry") stored, if any."""
+        row = self.db.execute("SELECT opinion_id FROM files WHERE source=? AND status='ingested'"
+                              " AND opinion_id IS NOT NULL", (source,)).fetchone()
+        return row[0] if row else None
+
+    def opinion_summary(self, opinion_id: str) -> dict | None:
+        """case_name, citation, source and sha256 of a stored opinion (None if absent), without its text."""
+        row = self.db.execute("SELECT case_name, citation, source, sha256 FROM opinions WHERE id=?",
+                              (opinion_id,)).fetchone()
+        return dict(zip(("case_name", "citation", "source", "sha256"), row)) if row else None
+
     def seen(self, sha256: str) -> tuple[str, str | None] | None:
         """(status, opinion_id) if these exact bytes were ingested before."""
         row = self.db.execute("SELECT status, opinion_id FROM files WHERE sha256=?", (sha256,)).fetchone()
