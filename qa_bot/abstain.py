@@ -84,7 +84,7 @@ def library_idf(lib) -> LibraryIdf:
         return cached[1]
     if lex is not None and len(lex):
         df, postings = lex.term_stats()
-        opinion_of = {int(pid): oid for pid, oid in lib.store.db.execute("SELECT id, opinion_id FROM passages")}
+        opinion_of = {pid: oid for pid, oid, _ in lib.store.passage_owners()}
         idf = LibraryIdf(len(lex), df, postings, opinion_of)
     else:
         post: dict[str, list[int]] = {}

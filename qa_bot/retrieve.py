@@ -101,7 +101,7 @@ class Retriever:
 
     # -- sync ---------------------------------------------------------------------------------------
     def _store_fingerprints(self) -> tuple[np.ndarray, np.ndarray]:
-        rows = self.store.db.execute("SELECT id, opinion_id, text FROM passages ORDER BY id").fetchall()
+        rows = list(self.store.passage_owners())
         ids = np.fromiter((r[0] for r in rows), dtype=np.int64, count=len(rows))
         fps = np.fromiter((fingerprint(r[1], r[2]) for r in rows), dtype=np.int64, count=len(rows))
         return ids, fps
@@ -223,11 +223,10 @@ class Retriever:
         }
 
     def courts(self) -> list[tuple[str, str]]:
-        return [(r[0], r[1]) for r in self.store.db.execute(
-            "SELECT DISTINCT court_id, court FROM opinions ORDER BY court_id, court")]
+        return self.store.courts()
 
     def _allowed(self, courts, years, case) -> np.ndarray | None:
-        where, args = [], []
+        """Passage ids the filters allow (None: no filter), after checking each filter names something."""
         if courts:
             known = self.courts()
             names = {c.lower() for pair in known for c in pair if c}
@@ -235,33 +234,18 @@ class Retriever:
                 if str(c).strip().lower() not in names:
                     listed = ", ".join(cid or name for cid, name in known) or "none"
                     raise BadQuestion(f"unknown court {c!r}; courts in this library: {listed}")
-            marks = ",".join("?" * len(courts))
-            where.append(f"(lower(o.court_id) IN ({marks}) OR lower(o.court) IN ({marks}))")
-            low = [str(c).strip().lower() for c in courts]
-            args += low + low
-        if years is not None:
-            lo, hi = _year_range(years)
-            if lo is not None:
-                where.append("o.year >= ?")
-                args.append(lo)
-            if hi is not None:
-                where.append("o.year <= ?")
-                args.append(hi)
+        span = _year_range(years) if years is not None else None
+        if span == (None, None):
+            span = None
         if case:
             case = " ".join(str(case).split())
             if not case:
                 raise BadQuestion("case filter is empty")
-            cite = re.sub(r"[\s.]", "", case.lower())
-            where.append("(instr(lower(o.case_name), ?) > 0 OR instr(replace(replace(lower(o.citation), ' ', ''),"
-                         " '.', ''), ?) > 0 OR instr(replace(replace(lower(o.meta), ' ', ''), '.', ''), ?) > 0)")
-            args += [case.lower(), cite, '"' + cite + '"']
-            sql = "SELECT COUNT(*) FROM opinions o WHERE " + where[-1]
-            if not self.store.db.execute(sql, args[-3:]).fetchone()[0]:
+            if not self.store.has_case(case):
                 raise BadQuestion(f"case {case!r}: no opinion in this library has that name or citation")
-        if not where:
+        if not courts and span is None and not case:
             return None
-        sql = "SELECT p.id FROM passages p JOIN opinions o ON o.id = p.opinion_id WHERE " + " AND ".join(where)
-        return np.fromiter((r[0] for r in self.store.db.execute(sql, args)), dtype=np.int64)
+        return np.asarray(self.store.passage_ids_where(courts or (), span, case or ""), dtype=np.int64)
 
     def search(self, question: str, k: int | None = None, mode: str | None = None, courts=(), years=None,
                case: str | None = None, per_opinion_cap: int | None = None,

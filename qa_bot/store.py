@@ -10,6 +10,7 @@ ingest leaves the previous state intact.
 from __future__ import annotations
 
 import json
+import re
 import sqlite3
 from dataclasses import asdict
 from pathlib import Path
@@ -247,6 +248,44 @@ class Store:
             yield [_passage(r) for r in rows]
             last = rows[-1][0]
 
+    def passage_owners(self) -> Iterator[tuple[int, str, str]]:
+        """(passage id, opinion id, text) of every passage, by id (for fingerprints and term statistics)."""
+        return iter(self.db.execute("SELECT id, opinion_id, text FROM passages ORDER BY id").fetchall())
+
+    def courts(self) -> list[tuple[str, str]]:
+        """The distinct (court_id, court) pairs of the library's opinions."""
+        return [(r[0], r[1]) for r in self.db.execute(
+            "SELECT DISTINCT court_id, court FROM opinions ORDER BY court_id, court")]
+
+    def passage_ids_where(self, courts: Iterable[str] = (), years: tuple[int | None, int | None] | None = None,
+                          case: str = "") -> list[int]:
+        """Ids of the passages whose opinion is in one of ``courts`` (id or name, any case), within
+        ``years`` (lo, hi; either may be None) and, with ``case``, whose case name contains it or whose
+        citation (spaces and dots ignored) does."""
+        where, args = [], []
+        low = [str(c).strip().lower() for c in courts]
+        if low:
+            marks = ",".join("?" * len(low))
+            where.append(f"(lower(o.court_id) IN ({marks}) OR lower(o.court) IN ({marks}))")
+            args += low + low
+        lo, hi = years or (None, None)
+        if lo is not None:
+            where.append("o.year >= ?")
+            args.append(lo)
+        if hi is not None:
+            where.append("o.year <= ?")
+            args.append(hi)
+        if case:
+            where.append(_CASE_MATCH)
+            args += _case_args(case)
+        sql = "SELECT p.id FROM passages p JOIN opinions o ON o.id = p.opinion_id"
+        return [r[0] for r in self.db.execute(sql + (" WHERE " + " AND ".join(where) if where else ""), args)]
+
+    def has_case(self, case: str) -> bool:
+        """Some opinion's case name contains ``case``, or its citation does (spaces and dots ignored)."""
+        return self.db.execute(f"SELECT 1 FROM opinions o WHERE {_CASE_MATCH} LIMIT 1",
+                               _case_args(case)).fetchone() is not None
+
     def passage_ids(self) -> list[int]:
         return [r[0] for r in self.db.execute("SELECT id FROM passages ORDER BY id")]
 
@@ -266,6 +305,15 @@ class Store:
             "duplicates_skipped": q("SELECT COUNT(*) FROM duplicates"),
             "files_seen": q("SELECT COUNT(*) FROM files"),
         }
+
+
+_CASE_MATCH = ("(instr(lower(o.case_name), ?) > 0 OR instr(replace(replace(lower(o.citation), ' ', ''), '.', ''), ?) > 0"
+               " OR instr(replace(replace(lower(o.meta), ' ', ''), '.', ''), ?) > 0)")
+
+
+def _case_args(case: str) -> list[str]:
+    cite = re.sub(r"[\s.]", "", case.lower())
+    return [case.lower(), cite, '"' + cite + '"']
 
 
 class _Tx:
