@@ -68,6 +68,22 @@ def load_model(name: str, device: str = "cpu"):
     return model
 
 
+def load_cross_encoder(name: str, device: str = "cpu"):
+    """A sentence-transformers CrossEncoder (reranker or NLI model) for ``name``, loaded once per process."""
+    key = ("cross-encoder:" + offline.resolve_model(name), device)
+    with _lock:
+        model = _models.get(key)
+        if model is None:
+            from sentence_transformers import CrossEncoder
+
+            try:
+                model = CrossEncoder(offline.resolve_model(name), device=device)
+            except (OSError, ValueError) as e:
+                raise QaBotError(f"cross-encoder {name!r} could not be loaded offline ({e})") from None
+            _models[key] = model
+    return model
+
+
 class Embedder:
     """Embeds questions and passages with one sentence-transformers model."""
 

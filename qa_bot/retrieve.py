@@ -311,14 +311,9 @@ class Retriever:
 
     def _rerank(self, q: str, fused: list, passages: dict[int, Passage], depth: int) -> list:
         if self._reranker is None:
-            from sentence_transformers import CrossEncoder
+            from .embed import load_cross_encoder
 
-            from .offline import resolve_model
-
-            try:
-                self._reranker = CrossEncoder(resolve_model(self.settings.retrieve.reranker), device="cpu")
-            except (OSError, ValueError) as e:
-                raise QaBotError(f"reranker {self.settings.retrieve.reranker!r} could not be loaded offline ({e})") from None
+            self._reranker = load_cross_encoder(self.settings.retrieve.reranker)
         head, tail = fused[:depth], fused[depth:]
         if not head:
             return fused

@@ -19,7 +19,6 @@ sentence support and ``Answer.verified`` says every remaining sentence passed.
 
 from __future__ import annotations
 
-import functools
 import re
 from dataclasses import replace
 from typing import Callable, Sequence
@@ -67,16 +66,11 @@ def default_checker(embed: Callable | None) -> Checker:
     return check
 
 
-@functools.lru_cache(maxsize=2)
-def _cross_encoder(model: str):
-    from sentence_transformers import CrossEncoder
-
-    return CrossEncoder(model, device="cpu")
-
-
 def nli_checker(model: str) -> Checker:
     """Entailment probability from a local NLI cross-encoder (premise = cited text)."""
-    ce = _cross_encoder(model)
+    from .embed import load_cross_encoder
+
+    ce = load_cross_encoder(model)
     labels = {v.lower(): int(k) for k, v in getattr(ce.model.config, "id2label", {}).items()}
     entail = next((i for name, i in labels.items() if name.startswith("entail")), 1)
 
