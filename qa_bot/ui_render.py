@@ -10,16 +10,12 @@ opinion viewer at ``opinion_id|start|end``), ``data-copy`` (copy text to the cli
 from __future__ import annotations
 
 import html
-import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
 from .types import CANNOT_ANSWER, Answer, Citation, Hit, Opinion, Passage
 
-_WORD = re.compile(r"[A-Za-z][A-Za-z'’-]+")
-_SENTENCE = re.compile(r"[^.!?]+(?:[.!?]+[\"”’)]*|$)\s*")
-_STOP = frozenset("the a an of to in and or for on at by with is was were be that this it as are from what did does "
-                  "do how why who which when court hold held".split())
+_GENERIC = frozenset(("court", "hold", "held"))  # in nearly every question about an opinion: no signal
 
 
 def esc(value: object) -> str:
@@ -163,14 +159,17 @@ def highlight(text: str, spans: Iterable[tuple[int, int]], first_id: str = "") -
 
 
 def best_sentence(text: str, question: str) -> tuple[int, int] | None:
-    """The span of the sentence in ``text`` sharing most content words with ``question``."""
-    q = {w.lower() for w in _WORD.findall(question)} - _STOP
+    """The span of the sentence in ``text`` (the chunker's legal-aware splitter) sharing most search
+    terms (the BM25 tokeniser's stemmed, stopword-free terms) with ``question``."""
+    from .lexical import tokenize
+    from .sentences import split
+
+    q = set(tokenize(question)) - _GENERIC
     best, score = None, 0
-    for m in _SENTENCE.finditer(text):
-        words = {w.lower() for w in _WORD.findall(m.group())}
-        k = len(q & words)
+    for a, b in split(text):
+        k = len(q & set(tokenize(text[a:b])))
         if k > score:
-            best, score = (m.start(), m.end()), k
+            best, score = (a, b), k
     return best
 
 
