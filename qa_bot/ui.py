@@ -17,6 +17,7 @@ from . import offline  # noqa: F401  (analytics off, offline switches) -- before
 
 import ipaddress
 import os
+import queue
 import re
 import shutil
 import tempfile
@@ -160,6 +161,41 @@ class ChatApp:
         self.exports = Path(tempfile.mkdtemp(prefix="qa-bot-exports-"))
 
     # -- helpers --------------------------------------------------------------------------------
+    def _locked(self, make_stream):
+        """Iterate ``make_stream()`` under the library lock in one producer thread, yielding its pieces here.
+
+        Gradio resumes a streaming handler on whichever worker thread is free, so a lock held across
+        ``yield`` would be released by a thread that does not own it (``RuntimeError``, and the lock is
+        never freed: every later question hangs). The producer takes and frees the lock itself; if the
+        browser goes away the generator is closed and the producer stops at its next piece."""
+        pieces: queue.Queue = queue.Queue(maxsize=64)
+        stop = threading.Event()
+
+        def produce():
+            try:
+                with self.lock:
+                    for piece in make_stream():
+                        if stop.is_set():
+                            return
+                        pieces.put((True, piece))
+                pieces.put((False, None))
+            except BaseException as e:  # handed to the consumer, which re-raises it in the handler
+                pieces.put((False, e))
+
+        threading.Thread(target=produce, name="qa-bot-answer", daemon=True).start()
+        try:
+            while True:
+                more, item = pieces.get()
+                if not more:
+                    if item is not None:
+                        raise item
+                    return
+                yield item
+        finally:
+            stop.set()
+            while not pieces.empty():  # unblock a producer waiting on a full queue
+                pieces.get_nowait()
+
     def _opinion_rows(self) -> list:
         with self.lock:
             return list(self.lib.store.opinions())
@@ -201,14 +237,14 @@ class ChatApp:
         answerer = opts.pop("answerer", None)
         text, answer = "", None
         try:
-            with self.lock:
-                for piece in self.lib.ask_stream(question, answerer=answerer, history=history, **opts):
-                    if isinstance(piece, Answer):
-                        answer = piece
-                    else:
-                        text += str(piece)
-                        turn.reply_html = R.render_pending(text)
-                        yield R.render_chat(turns), gr.skip(), gr.skip(), turns, gr.skip(), gr.skip()
+            for piece in self._locked(lambda: self.lib.ask_stream(question, answerer=answerer, history=history,
+                                                                  **opts)):
+                if isinstance(piece, Answer):
+                    answer = piece
+                else:
+                    text += str(piece)
+                    turn.reply_html = R.render_pending(text)
+                    yield R.render_chat(turns), gr.skip(), gr.skip(), turns, gr.skip(), gr.skip()
         except QaBotError as e:
             turn.reply_html = R.render_error(str(e))
             yield R.render_chat(turns), gr.skip(), gr.skip(), turns, gr.skip(), gr.skip()

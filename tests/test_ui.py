@@ -234,3 +234,57 @@ def test_password_from_environment_protects_the_app(served):
         assert "/ask" in Client(url, auth=("clerk", "pw-123"), verbose=False).view_api(print_info=False, return_format="dict")["named_endpoints"]
     finally:
         demo.close()
+
+
+def test_chat_handler_resumed_on_other_threads_keeps_lock_usable(served):
+    """Gradio resumes a streaming handler on whichever worker thread is free. Each step here runs on a
+    new thread; the handler must finish, and the library lock must be free afterwards (CI once hung
+    every later question when a lock held across ``yield`` was released by a thread that did not own it)."""
+    import threading
+
+    demo, _, _ = served
+    app = demo.qa_app
+    gen = app.ask("What did the court hold about qualified immunity?", [], "extractive", "hybrid", 5, [], None,
+                  None, None)
+    steps, errors, finished = [], [], threading.Event()
+    took = threading.Semaphore(0)
+
+    def step():
+        try:
+            steps.append(next(gen))
+        except StopIteration:
+            steps.append(None)
+        except BaseException as e:  # noqa: BLE001 -- reported below
+            errors.append(e)
+        took.release()
+        finished.wait(120)  # stay alive, so the next step cannot reuse this thread's id
+
+    workers = []
+    try:
+        while not errors and (not steps or steps[-1] is not None):
+            workers.append(threading.Thread(target=step, daemon=True))
+            workers[-1].start()
+            assert took.acquire(timeout=60), "a step of the chat handler hung"
+    finally:
+        finished.set()
+    assert len(workers) > 3 and not errors, errors
+    assert 'class="qa-cite"' in steps[-2][0]
+    got = app.lock.acquire(timeout=5)  # from yet another thread: the lock is free
+    assert got
+    app.lock.release()
+    # a second question, abandoned after its first step, does not keep the lock either
+    gen2 = app.ask("qualified immunity", [], "extractive", "hybrid", 5, [], None, None, None)
+    next(gen2)
+    next(gen2)
+    gen2.close()
+    box: list = []
+
+    def take_and_free():
+        box.append(app.lock.acquire(timeout=10))
+        if box[-1]:
+            app.lock.release()
+
+    t = threading.Thread(target=take_and_free)
+    t.start()
+    t.join(15)
+    assert box == [True]
