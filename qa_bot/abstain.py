@@ -180,6 +180,71 @@ def missing_topics(question: str, op: Opinion, idf: LibraryIdf) -> list[str]:
     return [t for t in idf.topic_terms(_terms(question)) if t not in name and op.id not in idf.opinions(t)]
 
 
+# --- answer type: a question that asks for a figure ---------------------------------------------------
+# "How long ...", "How much ...", "What is the statute of limitations ...", "What was X's blood alcohol
+# concentration?": the answer is a figure of a kind - a duration, a sum of money, a measurement, a count
+# or a date. A quote that states none of that kind is not an answer, however close its words (question
+# classification's NUM classes, Li & Roth 2002, narrowed to unambiguous forms: "level", "sentence" and
+# "period" alone are left out - "level of scrutiny").
+_NUM_WORD = (r"(?:\d[\d,]*(?:\.\d+)?|one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|thirteen|"
+             r"fourteen|fifteen|sixteen|seventeen|eighteen|nineteen|twenty|thirty|forty|fifty|sixty|seventy|"
+             r"eighty|ninety|hundred|thousand|million|billion|dozen|several|a|an)")
+_UNIT = r"(?:years?|months?|weeks?|days?|hours?|minutes?)"
+FIGURE_KINDS = {
+    "duration": re.compile(rf"\b{_NUM_WORD}(?:[\s-]+{_NUM_WORD})*[\s-]+{_UNIT}\b", re.I),
+    "money": re.compile(rf"[$£€]\s?\d|\b{_NUM_WORD}(?:[\s-]+{_NUM_WORD})*\s+(?:dollars|cents)\b", re.I),
+    "measure": re.compile(r"(?<![\w.])(?:\d*\.\d+|\d+(?:\.\d+)?\s*(?:%|percent|per\s?cent|mph|miles|feet|"
+                          r"pounds|grams|degrees|years\s+old))", re.I),
+    "date": re.compile(r"\b(?:1[6-9]\d\d|20\d\d)\b|\b(?:January|February|March|April|May|June|July|August|"
+                       r"September|October|November|December)\s+\d", re.I),
+}
+FIGURE_KINDS["count"] = re.compile(
+    r"(?<![\w.(/-])\d[\d,]*(?![\w)])|\b(?:two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|"
+    r"thirteen|fourteen|fifteen|sixteen|seventeen|eighteen|nineteen|twenty|thirty|forty|fifty|sixty|"
+    r"seventy|eighty|ninety|hundred|thousand|million|dozen)\b", re.I)
+_QUESTION_KINDS = (
+    ("duration", re.compile(r"^\W*how\s+long\b|\b(?:statute\s+of\s+limitations|limitations\s+period|deadline|"
+                            r"time\s+limit|duration)\b", re.I)),
+    ("money", re.compile(r"^\W*how\s+much\b.*\b(?:damages|money|pay|paid|cost|award|fine|fees?|bail)\b|"
+                         r"\bwhat\s+(?:is|was|were|are)\b.*\b(?:amount|sum)\s+of\b", re.I)),
+    ("measure", re.compile(r"^\W*how\s+(?:old|fast|far)\b|\bwhat\s+(?:is|was|were|are)\s+(?:[\w'’.-]+\s+){0,5}?"
+                           r"(?:concentration|percentage|speed|age|rate)\b", re.I)),
+    ("date", re.compile(r"^\W*(?:in\s+)?what\s+year\b|^\W*on\s+what\s+date\b", re.I)),
+    ("count", re.compile(r"^\W*how\s+(?:many|much|often)\b|\bwhat\s+(?:is|was)\s+the\s+number\s+of\b", re.I)),
+)
+FIGURE_NAMES = {"duration": "a length of time", "money": "a sum of money", "measure": "a measurement",
+                "date": "a date or year", "count": "a number"}
+# numerals that name a thing rather than state a figure: "§ 1983", "Rule 12", "No. 03-7766", "at 111 n.18"
+_LABEL_BEFORE = re.compile(r"(?:§+|¶|\b(?:sections?|rules?|no|nos|amend(?:ment)?|art(?:icle)?|title|u\.s\.c|"
+                           r"c\.f\.r|n|nn|fn|note|page|pp?|at|id|part|chapter|ch|cl|tit)\.?)\s*$", re.I)
+
+
+def figure_asked(question: str) -> str | None:
+    """The kind of figure the question asks for ("duration", "money", "measure", "date", "count"), if any."""
+    for kind, pattern in _QUESTION_KINDS:
+        if pattern.search(question):
+            return kind
+    return None
+
+
+def states_figure(text: str, kind: str) -> bool:
+    """Does ``text`` (citations already blanked out) state a figure of ``kind``? Numerals that label
+    something ("§ 1983", "Rule 12", "n.18") do not count."""
+    for m in FIGURE_KINDS[kind].finditer(text):
+        if not _LABEL_BEFORE.search(text[max(0, m.start() - 16):m.start()]):
+            return True
+    return False
+
+
+def without_citations(op: Opinion, start: int, end: int) -> str:
+    """``op.text[start:end]`` with the citations eyecite found in it blanked out ("432 F.3d 98")."""
+    chars = list(op.text[start:end])
+    for c in op.cites:
+        for i in range(max(start, c.start), min(end, c.end)):
+            chars[i - start] = " "
+    return "".join(chars)
+
+
 def abstain(question: str, hits: Sequence[Hit], answerer: str, note: str) -> Answer:
     return Answer(question=question, sentences=(AnswerSentence(CANNOT_ANSWER, (), True, 0.0),), citations=(),
                   hits=tuple(hits), abstained=True, support=0.0, answerer=answerer, verified=True, note=note)

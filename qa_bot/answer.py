@@ -43,9 +43,9 @@ from typing import Callable, Iterator, Sequence
 
 import numpy as np
 
-from .abstain import (LibraryIdf, _bm25_idf, _try_retriever, abstain,
+from .abstain import (FIGURE_NAMES, LibraryIdf, _bm25_idf, _try_retriever, abstain, figure_asked, states_figure,
                       library_case_names, library_idf, missing_topics, named_opinions,
-                      unknown_cases, unknown_names)
+                      unknown_cases, unknown_names, without_citations)
 from .cite import cite_passage, format_pin
 from .errors import BadQuestion, choices
 from .settings import AnswerSettings
@@ -329,7 +329,17 @@ def extractive(question: str, hits: Sequence[Hit], opinion: Callable[[str], Opin
                        f"The closest passages, from {best_c.op.meta.case_name or best_c.op.id}, never use "
                        f"{', '.join(repr(t) for t in missing[:3])}, which the question asks about and the library "
                        "discusses elsewhere; they are listed for reference.")
-    chosen = select(cands, settings.max_sentences, max(settings.abstain_threshold, best - SELECT_MARGIN))
+    floor = max(settings.abstain_threshold, best - SELECT_MARGIN)
+    kind = figure_asked(question)
+    if kind:  # "how long ...?": only sentences that state a figure of that kind answer it
+        groups = {(c.op.id, c.group) for c in cands
+                  if c.score >= floor and states_figure(without_citations(c.op, c.start, c.end), kind)}
+        if not groups:
+            return abstain(question, hits, "extractive",
+                           f"The question asks for a figure ({FIGURE_NAMES[kind]}) and none of the closest passages "
+                           "states one; they are listed for reference.")
+        cands = [c for c in cands if (c.op.id, c.group) in groups]
+    chosen = select(cands, settings.max_sentences, floor)
     sentences, cits = [], []
     for n, c in enumerate(chosen, 1):
         cits.append(make_citation(n, c.hit.passage, c.op, c.start, c.end))

@@ -433,3 +433,55 @@ def test_dense_scores_from_retrieval_mean_no_embedding_at_answer_time(pena_lib):
     a = extractive("Were the officers entitled to qualified immunity?", hits, pena_lib.store.opinion, no_embed,
                    pena_lib.settings.answer, idf=library_idf(pena_lib))
     assert not a.abstained and a.citations
+
+
+# --- a question that asks for a figure --------------------------------------------------------------
+@pytest.mark.parametrize("question,kind", [
+    ("How long had Grey been on his bender when he ran down the pedestrians?", "duration"),
+    ("What is the statute of limitations for a § 1983 claim brought in New York?", "duration"),
+    ("How much in punitive damages did the jury award the Herrera family?", "money"),
+    ("What was Grey's blood alcohol concentration at the time of the crash?", "measure"),
+    ("In what year did the crash happen?", "date"),
+    ("How many people were killed?", "count"),
+    ("What is the key question about the officers' conduct toward Grey?", None),
+    ("What level of scrutiny applies?", None),
+    ("What punishment did Grey receive from the state criminal court?", None),
+    ("When can state officials be liable under section 1983?", None),
+])
+def test_questions_that_ask_for_a_figure_are_recognised(question, kind):
+    from qa_bot.abstain import figure_asked
+
+    assert figure_asked(question) == kind
+
+
+@pytest.mark.parametrize("text,kind,expected", [
+    ("he had been drinking continuously for nearly twelve hours", "duration", True),
+    ("a three-year limitations period", "duration", True),
+    ("claims under 42 U.S.C. § 1983 in New York", "duration", False),
+    ("claims under § 1983 and Rule 12(b)(6)", "count", False),
+    ("See id. at 111 n.18", "count", False),
+    ("in the 72nd Precinct parking lot", "count", False),
+    ("the complaints assert four federal claims", "count", True),
+    ("a blood alcohol content of 0.16 percent", "measure", True),
+    ("The police delayed testing Grey's alcohol blood level for several hours", "measure", False),
+    ("the jury awarded $250,000 in punitive damages", "money", True),
+    ("On August 4, 2001, Grey ended his shift", "date", True),
+])
+def test_figures_of_each_kind_are_found_and_labels_are_not(text, kind, expected):
+    from qa_bot.abstain import states_figure
+
+    assert states_figure(text, kind) is expected
+
+
+def test_figure_question_needs_a_sentence_that_states_the_figure(pena_lib, real_embed):
+    """Real pena_dev questions over the real Pena library: the bender's length is stated ("twelve
+    hours"); no sentence states a limitations period or Grey's blood alcohol concentration, though
+    Pena discusses § 1983 claims in New York and "Grey's alcohol blood level" - the closest words."""
+    a = ask(pena_lib, "How long had Grey been on his bender, and without rest, when he ran down the pedestrians?",
+            embed=real_embed)
+    assert not a.abstained and any("twelve hour" in c.quote for c in a.citations)
+    for q in ("What is the statute of limitations for a § 1983 claim brought in New York?",
+              "What was Grey's blood alcohol concentration at the time of the crash?"):
+        a = ask(pena_lib, q, embed=real_embed)
+        assert a.abstained and not a.citations and a.hits, q
+        assert a.note.startswith("The question asks for a figure"), a.note
