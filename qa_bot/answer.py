@@ -439,6 +439,8 @@ def add_ask_arguments(sp) -> None:
     sp.add_argument("--max-sentences", type=int, default=None)
     sp.add_argument("--keep-unsupported", action="store_true", help="mark unsupported sentences instead of dropping")
     sp.add_argument("--json", action="store_true", help="print the Answer as JSON")
+    sp.add_argument("--stream", action="store_true",
+                    help="show the draft on stderr as it is generated (unverified); the verified answer follows")
 
 
 def format_answer(answer: Answer, links: Callable | None = None) -> str:
@@ -473,6 +475,7 @@ def format_answer(answer: Answer, links: Callable | None = None) -> str:
 
 def cli_ask(args) -> int:
     import json
+    import sys
     from dataclasses import asdict
 
     from .library import Library
@@ -482,7 +485,18 @@ def cli_ask(args) -> int:
     opts = {k: v for k, v in (("k", args.k), ("mode", args.mode), ("max_sentences", args.max_sentences)) if v is not None}
     if args.keep_unsupported:
         opts["drop_unsupported"] = False
-    answer = lib.ask(args.question, answerer=args.answerer, **opts)
+    if args.stream:
+        answer = None
+        sys.stderr.write("draft, as generated (not yet verified):\n")
+        for piece in lib.ask_stream(args.question, answerer=args.answerer, **opts):
+            if isinstance(piece, Answer):
+                answer = piece
+            else:
+                sys.stderr.write(str(piece))
+                sys.stderr.flush()
+        sys.stderr.write("\n\n")
+    else:
+        answer = lib.ask(args.question, answerer=args.answerer, **opts)
     if args.json:
         print(json.dumps(asdict(answer), indent=2, ensure_ascii=False, default=str))
     else:

@@ -127,6 +127,32 @@ def test_good_answer_streams_and_is_verified(lib, endpoint):
     assert lib.store.opinion("pena").text[c.start : c.end] == c.quote
 
 
+def test_ask_command_streams_the_draft_to_stderr_and_prints_the_verified_answer(lib, endpoint, monkeypatch, capsys):
+    """``qa-bot ask --answerer llm --stream``: the model's words reach the terminal as they come (stderr,
+    labelled unverified); stdout carries only the verified answer with its citations."""
+    from qa_bot import answer as answer_mod
+    from qa_bot.cli import main
+    from qa_bot.library import Library
+
+    class StreamingLibrary:
+        def __init__(self):
+            self.store = lib.store
+            self.settings = lib.settings.with_(answer={"llm_base_url": endpoint, "llm_model": "good",
+                                                       "llm_api_key": "sk-test"})
+
+        def search(self, question, **options):
+            return lib.search(question, **options)
+
+        def ask_stream(self, question, answerer=None, **options):
+            return answer_mod.ask_stream(self, question, answerer=answerer, embed=fake_embed, **options)
+
+    monkeypatch.setattr(Library, "open", classmethod(lambda cls, *a, **k: StreamingLibrary()))
+    assert main(["ask", QUESTION, "--index", "x", "--answerer", "llm", "--k", "4", "--stream"]) == 0
+    out, err = capsys.readouterr()
+    assert err.startswith("draft, as generated (not yet verified):") and "[1]" in err
+    assert out.count("[1]") >= 2 and "Pena v. DePrisco, 432 F.3d 98" in out and "not yet verified" not in out
+
+
 def test_out_of_range_citations_are_removed_leaving_a_verified_partial_answer(lib, endpoint):
     a = llm_ask(lib, endpoint, "out-of-range")
     assert a.verified and len(a.sentences) == 1
