@@ -112,6 +112,39 @@ def passage_citations(hits: Sequence[Hit], opinion: Callable[[str], Opinion]) ->
     return tuple(out)
 
 
+def narrow_citations(answer: Answer, opinion: Callable[[str], Opinion], widest: int = 3) -> Answer:
+    """Each citation's span narrowed from its whole passage to the run of 1..``widest`` sentences of that
+    passage sharing the most terms with the answer sentences that cite it (ties: the shorter run), with
+    the pin of that run. Verification was done against the whole passage the model was given; this only
+    tells the reader where in it to look."""
+    from dataclasses import replace
+
+    from .answer import make_citation, sentence_spans
+    from .verify import lexical_support
+
+    if answer.abstained or not answer.citations:
+        return answer
+    by_id = {h.passage.id: h.passage for h in answer.hits}
+    out = []
+    for c in answer.citations:
+        claim = " ".join(s.text for s in answer.sentences if c.number in s.citations)
+        p, op = by_id.get(c.passage_id), opinion(c.opinion_id)
+        if p is None or not claim:
+            out.append(c)
+            continue
+        protect = [(a.start, a.end) for a in op.cites if a.end > c.start and a.start < c.end]
+        spans = sentence_spans(op.text[c.start:c.end], c.start, protect)
+        best = (lexical_support(claim, [c.quote]), -(c.end - c.start), c.start, c.end)
+        for i in range(len(spans)):
+            for j in range(i, min(i + widest, len(spans))):
+                a, b = spans[i][0], spans[j][1]
+                score = lexical_support(claim, [op.text[a:b]])
+                best = max(best, (score, -(b - a), a, b))
+        _, _, a, b = best
+        out.append(c if (a, b) == (c.start, c.end) else replace(make_citation(c.number, p, op, a, b)))
+    return replace(answer, citations=tuple(out))
+
+
 # --- transports ----------------------------------------------------------------------------------
 def _http_stream(messages: list[dict], st: AnswerSettings) -> Iterator[str]:
     """Content pieces from an OpenAI-compatible ``/chat/completions`` (SSE, or one JSON reply)."""
@@ -251,7 +284,7 @@ def generate(question: str, hits: Sequence[Hit], opinion: Callable[[str], Opinio
                           "try another model or the extractive answerer")
     draft = Answer(question=question, sentences=tuple(sentences), citations=passage_citations(hits, opinion),
                    hits=tuple(hits), answerer="llm", verified=False)
-    answer = verify(draft, opinion, st, embed=embed)
+    answer = narrow_citations(verify(draft, opinion, st, embed=embed), opinion)
     if not answer.sentences:
         raise AnswerError(f"none of the LLM's {len(sentences)} sentences is supported by the passages it cites; "
                           "try another model or the extractive answerer")

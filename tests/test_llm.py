@@ -13,6 +13,7 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import pytest
 
+from qa_bot.answer import sentence_spans
 from qa_bot.errors import AnswerError
 from qa_bot.llm import build_messages, parse_reply
 from qa_bot.types import CANNOT_ANSWER, Answer, Hit
@@ -123,7 +124,10 @@ def test_good_answer_streams_and_is_verified(lib, endpoint):
     assert [s.citations for s in answer.sentences] == [(1,)] and len(answer.citations) == 1
     c = answer.citations[0]
     hit1 = lib.search(QUESTION, k=4)[0].passage
-    assert c.passage_id == hit1.id and c.quote == hit1.text and c.pin == hit1.pin
+    # the citation names passage [1] and, inside it, the sentence the model's words came from
+    s, e = sentence_spans(hit1.text)[0]
+    assert c.passage_id == hit1.id and c.quote == hit1.text[s:e] and len(c.quote) < len(hit1.text)
+    assert c.start == hit1.start + s and c.pin == hit1.pin
     assert lib.store.opinion("pena").text[c.start : c.end] == c.quote
 
 
@@ -252,3 +256,24 @@ def test_real_smollm2_answer_is_verified_and_its_errors_flagged(lib):
     assert {c.passage_id for c in a.citations} <= {h.passage.id for h in a.hits}
     assert a.verified == all(s.supported for s in a.sentences)
     assert all(s.flag for s in a.sentences if not s.supported)
+
+
+def test_llm_citation_is_narrowed_to_the_sentences_it_draws_on_with_their_pin(lib):
+    """A passage that runs over a page break, cited for a claim drawn from a sentence after the break:
+    the citation's span is that sentence (exact offsets) and its pin is the later page."""
+    from qa_bot.llm import narrow_citations, passage_citations
+    from qa_bot.types import AnswerSentence
+
+    op = lib.store.opinion("pena")
+    p = next(p for p in lib.passages if p.page_end and p.page_start and p.page_end > p.page_start
+             and p.footnote is None and len(sentence_spans(p.text)) >= 3)
+    spans = sentence_spans(p.text)
+    s, e = next((s, e) for s, e in spans[1:] if op.page_at(p.start + s) == p.page_end)
+    claim = p.text[s:e].rstrip(".") + "."
+    draft = Answer(question="q", sentences=(AnswerSentence(claim, (1,)),),
+                   citations=passage_citations([Hit(p, 1.0, 1)], lib.store.opinion), hits=(Hit(p, 1.0, 1),),
+                   answerer="llm")
+    assert draft.citations[0].quote == p.text
+    c = narrow_citations(draft, lib.store.opinion).citations[0]
+    assert (c.start, c.end) == (p.start + s, p.start + e) and op.text[c.start:c.end] == c.quote
+    assert c.pin == str(p.page_end) and c.passage_id == p.id and c.full.endswith(f", {p.page_end} (2d Cir. 2005)")
