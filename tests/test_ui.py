@@ -288,3 +288,28 @@ def test_chat_handler_resumed_on_other_threads_keeps_lock_usable(served):
     t.start()
     t.join(15)
     assert box == [True]
+
+
+def test_twenty_concurrent_api_users_all_get_answers(served):
+    """20 clients asking at once through the real server and queue: every one gets its own cited answer."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    from gradio_client import Client
+
+    _, url, _ = served
+    questions = ["What did the court hold about qualified immunity?",
+                 "When does a state actor's encouragement create a danger under the Due Process Clause?",
+                 "What did the district court rule on the motion to dismiss?",
+                 "What is the Patrolmen's Benevolent Association?"]
+
+    def one(i: int) -> tuple[str, dict]:
+        q = questions[i % len(questions)]
+        return q, Client(url, verbose=False).predict(question=q, answerer="extractive", mode="hybrid", k=5,
+                                                     api_name="/ask")
+
+    with ThreadPoolExecutor(max_workers=20) as pool:
+        results = list(pool.map(one, range(20)))
+    assert len(results) == 20
+    for q, out in results:
+        assert out["question"] == q and not out["abstained"] and out["citations"], (q, out)
+        assert all("432 F.3d 98" in c["full"] for c in out["citations"])
