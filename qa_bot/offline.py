@@ -12,6 +12,9 @@ os.environ.setdefault("HF_DATASETS_OFFLINE", "1")
 os.environ.setdefault("GRADIO_ANALYTICS_ENABLED", "False")
 os.environ.setdefault("TOKENIZERS_PARALLELISM", "false")
 os.environ.setdefault("DO_NOT_TRACK", "1")
+# the model loader's "Loading weights" bar on every start (transformers follows huggingface_hub here);
+# qa-bot's own progress bars are its own tqdm and stay
+os.environ.setdefault("HF_HUB_DISABLE_PROGRESS_BARS", "1")
 
 ENCODINGS = ("cl100k_base", "o200k_base")
 
