@@ -186,22 +186,20 @@ def missing_topics(question: str, op: Opinion, idf: LibraryIdf) -> list[str]:
 # or a date. A quote that states none of that kind is not an answer, however close its words (question
 # classification's NUM classes, Li & Roth 2002, narrowed to unambiguous forms: "level", "sentence" and
 # "period" alone are left out - "level of scrutiny").
-_NUM_WORD = (r"(?:\d[\d,]*(?:\.\d+)?|one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|thirteen|"
-             r"fourteen|fifteen|sixteen|seventeen|eighteen|nineteen|twenty|thirty|forty|fifty|sixty|seventy|"
-             r"eighty|ninety|hundred|thousand|million|billion|dozen|several|a|an)")
-_UNIT = r"(?:years?|months?|weeks?|days?|hours?|minutes?)"
+_NUMBER_WORDS = (r"two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|thirteen|fourteen|fifteen|sixteen|"
+                 r"seventeen|eighteen|nineteen|twenty|thirty|forty|fifty|sixty|seventy|eighty|ninety|hundred|"
+                 r"thousand|million|billion|dozen")
+_AMOUNT = rf"(?:\d[\d,]*(?:\.\d+)?|{_NUMBER_WORDS}|one|several|a|an)"  # "twelve", "a", "3-", "two or three"
+_AMOUNTS = rf"\b{_AMOUNT}(?:[\s-]+(?:or\s+|to\s+)?{_AMOUNT})*"
 FIGURE_KINDS = {
-    "duration": re.compile(rf"\b{_NUM_WORD}(?:[\s-]+{_NUM_WORD})*[\s-]+{_UNIT}\b", re.I),
-    "money": re.compile(rf"[$£€]\s?\d|\b{_NUM_WORD}(?:[\s-]+{_NUM_WORD})*\s+(?:dollars|cents)\b", re.I),
+    "duration": re.compile(rf"{_AMOUNTS}[\s-]+(?:years?|months?|weeks?|days?|hours?|minutes?)\b", re.I),
+    "money": re.compile(rf"[$£€]\s?\d|{_AMOUNTS}\s+(?:dollars|cents)\b", re.I),
     "measure": re.compile(r"(?<![\w.])(?:\d*\.\d+|\d+(?:\.\d+)?\s*(?:%|percent|per\s?cent|mph|miles|feet|"
                           r"pounds|grams|degrees|years\s+old))", re.I),
     "date": re.compile(r"\b(?:1[6-9]\d\d|20\d\d)\b|\b(?:January|February|March|April|May|June|July|August|"
                        r"September|October|November|December)\s+\d", re.I),
+    "count": re.compile(rf"(?<![\w.(/-])\d[\d,]*(?![\w)])|\b(?:{_NUMBER_WORDS})\b", re.I),
 }
-FIGURE_KINDS["count"] = re.compile(
-    r"(?<![\w.(/-])\d[\d,]*(?![\w)])|\b(?:two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|"
-    r"thirteen|fourteen|fifteen|sixteen|seventeen|eighteen|nineteen|twenty|thirty|forty|fifty|sixty|"
-    r"seventy|eighty|ninety|hundred|thousand|million|dozen)\b", re.I)
 _QUESTION_KINDS = (
     ("duration", re.compile(r"^\W*how\s+long\b|\b(?:statute\s+of\s+limitations|limitations\s+period|deadline|"
                             r"time\s+limit|duration)\b", re.I)),

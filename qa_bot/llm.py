@@ -141,7 +141,7 @@ def narrow_citations(answer: Answer, opinion: Callable[[str], Opinion], widest: 
                 score = lexical_support(claim, [op.text[a:b]])
                 best = max(best, (score, -(b - a), a, b))
         _, _, a, b = best
-        out.append(c if (a, b) == (c.start, c.end) else replace(make_citation(c.number, p, op, a, b)))
+        out.append(c if (a, b) == (c.start, c.end) else make_citation(c.number, p, op, a, b))
     return replace(answer, citations=tuple(out))
 
 
