@@ -195,15 +195,17 @@ FIGURE_KINDS = {
     "duration": re.compile(rf"{_AMOUNTS}[\s-]+(?:years?|months?|weeks?|days?|hours?|minutes?)\b", re.I),
     "money": re.compile(rf"[$£€]\s?\d|{_AMOUNTS}\s+(?:dollars|cents)\b", re.I),
     "measure": re.compile(r"(?<![\w.])(?:\d*\.\d+|\d+(?:\.\d+)?\s*(?:%|percent|per\s?cent|mph|miles|feet|"
-                          r"pounds|grams|degrees|years\s+old))", re.I),
+                          r"pounds|grams|degrees|years\s+old)|\d+-years?-old)", re.I),
     "date": re.compile(r"\b(?:1[6-9]\d\d|20\d\d)\b|\b(?:January|February|March|April|May|June|July|August|"
                        r"September|October|November|December)\s+\d", re.I),
     "count": re.compile(rf"(?<![\w.(/-])\d[\d,]*(?![\w)])|\b(?:{_NUMBER_WORDS})\b", re.I),
 }
 _QUESTION_KINDS = (
-    ("duration", re.compile(r"^\W*how\s+long\b|\b(?:statute\s+of\s+limitations|limitations\s+period|deadline|"
-                            r"time\s+limit|duration)\b", re.I)),
-    ("money", re.compile(r"^\W*how\s+much\b.*\b(?:damages|money|pay|paid|cost|award|fine|fees?|bail)\b|"
+    ("duration", re.compile(r"^\W*how\s+long\b|^\W*how\s+many\s+(?:years|months|weeks|days|hours|minutes)\b|"
+                            r"\b(?:statute\s+of\s+limitations|limitations\s+period|deadline|time\s+limit|"
+                            r"duration)\b", re.I)),
+    ("money", re.compile(r"^\W*how\s+much\b.*\b(?:damages|money|pay|paid|cost|award|fine|fees?|bail|worth|"
+                         r"value[ds]?)\b|"
                          r"\bwhat\s+(?:is|was|were|are)\b.*\b(?:amount|sum)\s+of\b", re.I)),
     ("measure", re.compile(r"^\W*how\s+(?:old|fast|far)\b|\bwhat\s+(?:is|was|were|are)\s+(?:[\w'’.-]+\s+){0,5}?"
                            r"(?:concentration|percentage|speed|age|rate)\b", re.I)),

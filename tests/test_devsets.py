@@ -39,7 +39,7 @@ def pena() -> list[dict]:
     return _read("pena_dev.jsonl")
 
 
-@pytest.mark.parametrize("name", ["pena_dev.jsonl", "scotus_treatment.jsonl"])
+@pytest.mark.parametrize("name", ["pena_dev.jsonl", "scotus_treatment.jsonl", "figures_heldout.jsonl"])
 def test_set_is_well_formed(name):
     rows = _read(name)
     assert rows
