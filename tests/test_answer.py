@@ -443,6 +443,9 @@ def test_dense_scores_from_retrieval_mean_no_embedding_at_answer_time(pena_lib):
     ("What was Grey's blood alcohol concentration at the time of the crash?", "measure"),
     ("In what year did the crash happen?", "date"),
     ("How many people were killed?", "count"),
+    ("How many years in prison did Dollree Mapp receive?", "duration"),
+    ("How much were the hobby materials worth?", "money"),
+    ("How old was Escobedo when the police interrogated him?", "measure"),
     ("What is the key question about the officers' conduct toward Grey?", None),
     ("What level of scrutiny applies?", None),
     ("What punishment did Grey receive from the state criminal court?", None),
@@ -466,6 +469,8 @@ def test_questions_that_ask_for_a_figure_are_recognised(question, kind):
     ("The police delayed testing Grey's alcohol blood level for several hours", "measure", False),
     ("the jury awarded $250,000 in punitive damages", "money", True),
     ("On August 4, 2001, Grey ended his shift", "date", True),
+    ("petitioner, a 22-year-old of Mexican extraction", "measure", True),
+    ("Seventy-five years ago, in Boyd v. United States", "money", False),
 ])
 def test_figures_of_each_kind_are_found_and_labels_are_not(text, kind, expected):
     from qa_bot.abstain import states_figure
