@@ -11,6 +11,7 @@ from .errors import QaBotError
 
 
 def _progress_printer(quiet: bool):
+    """One tqdm bar per stage on stderr, with items/s and the ETA (a folder's total grows as it is read)."""
     if quiet:
         return None
     from tqdm import tqdm
@@ -20,10 +21,10 @@ def _progress_printer(quiet: bool):
     def progress(stage: str, done: int, total: int) -> None:
         bar = bars.get(stage)
         if bar is None:
-            bar = bars[stage] = tqdm(total=total, desc=stage, unit="item", dynamic_ncols=True, file=sys.stderr, leave=True)
-        bar.total = total  # a corpus folder's total grows as it is read: keep one bar per stage
-        bar.n = done
-        bar.refresh()
+            unit = " passages" if stage in ("embed", "bm25") else " items"
+            bar = bars[stage] = tqdm(total=total, desc=stage, unit=unit, dynamic_ncols=True, file=sys.stderr)
+        bar.total = total
+        bar.update(done - bar.n)
 
     return progress
 
@@ -61,6 +62,152 @@ def _cmd_info(args) -> int:
     return 0
 
 
+# --- search / sync (retrieval) -------------------------------------------------------------------
+def _settings(args):
+    from .settings import Settings
+
+    s = Settings.preset()
+    if getattr(args, "model", None):
+        s = s.with_(embed={"model": args.model})
+    if getattr(args, "reranker", None):
+        s = s.with_(retrieve={"reranker": args.reranker})
+    return s
+
+
+def _search_arguments(sp) -> None:
+    sp.add_argument("question")
+    sp.add_argument("--k", type=int, default=None, help="how many passages (default from settings: 10)")
+    sp.add_argument("--mode", default=None, help="bm25 | dense | hybrid (default hybrid)")
+    sp.add_argument("--court", action="append", default=[], help="court id or name (repeatable)")
+    sp.add_argument("--years", default=None, help="year range, e.g. 1960-1980, 1960-, -1980 or 1975")
+    sp.add_argument("--case", default=None, help="case name substring or citation")
+    sp.add_argument("--cap", type=int, default=None, help="at most this many passages per opinion (0 = no cap)")
+    sp.add_argument("--group", action="store_true", help="group hits by opinion")
+    sp.add_argument("--model", default=None, help="embedding model (must match the one the index was built with)")
+    sp.add_argument("--reranker", default=None, help="cross-encoder name or path to rerank with")
+    sp.add_argument("--json", action="store_true")
+
+
+def _cmd_search(args) -> int:
+    import textwrap
+    from dataclasses import asdict
+
+    from .library import Library
+
+    with Library.open(args.index, settings=_settings(args)) as lib:
+        hits = lib.search(args.question, k=args.k, mode=args.mode, courts=args.court, years=args.years,
+                          case=args.case, per_opinion_cap=args.cap, group_by_opinion=args.group)
+    if args.json:
+        print(json.dumps([{"rank": h.rank, "score": h.score, "scores": h.scores, "pin": h.passage.pin,
+                           **asdict(h.passage)} for h in hits], indent=1))
+        return 0
+    if not hits:
+        print("no passages matched")
+    for h in hits:
+        p = h.passage
+        cite = ", ".join(x for x in (p.case_name or p.opinion_id, p.citation) if x)
+        where = f"{cite}, at {p.pin}" if p.pin else cite
+        ranks = " ".join(f"{m}#{int(h.scores[m + '_rank'])}" for m in ("bm25", "dense") if m + "_rank" in h.scores)
+        print(f"{h.rank:>3}. {h.score:.4f}  {where}  [{ranks}]")
+        print(textwrap.indent(textwrap.fill(p.text, 100), "     "))
+    return 0
+
+
+def _sync_arguments(sp) -> None:
+    sp.add_argument("--model", default=None, help="embedding model (default: the settings' model)")
+    sp.add_argument("--no-embed", action="store_true", help="bring only BM25 up to date")
+    sp.add_argument("--rebuild", action="store_true", help="drop the vectors and embed everything again")
+
+
+def _cmd_sync(args) -> int:
+    from .library import Library
+
+    with Library.open(args.index, settings=_settings(args)) as lib:
+        out = lib.retriever.sync(progress=_progress_printer(args.quiet), embed=not args.no_embed,
+                                 rebuild=args.rebuild)
+        status = lib.retriever.status()
+    print(f"bm25: {status['bm25']} passages (+{out['bm25_added']}, -{out['removed']}); "
+          f"vectors: {status['vectors']} passages (+{out['vectors_added']}), model {status['model'] or '-'}")
+    return 0
+
+
+# --- ask (answers) -------------------------------------------------------------------------------
+def _ask_arguments(sp) -> None:
+    from .answer import ANSWERERS
+
+    sp.add_argument("question")
+    sp.add_argument("--answerer", choices=ANSWERERS, default=None, help="default: extractive (offline, no LLM)")
+    sp.add_argument("--k", type=int, default=None, help="passages to retrieve")
+    sp.add_argument("--mode", default=None, help="bm25 | dense | hybrid")
+    sp.add_argument("--max-sentences", type=int, default=None)
+    sp.add_argument("--keep-unsupported", action="store_true", help="mark unsupported sentences instead of dropping")
+    sp.add_argument("--json", action="store_true", help="print the Answer as JSON")
+    sp.add_argument("--stream", action="store_true",
+                    help="show the draft on stderr as it is generated (unverified); the verified answer follows")
+
+
+def format_answer(answer, links=None) -> str:
+    """The answer text, then each citation (full cite on an opinion's first use, short afterwards)
+    with its quoted support and the authorities it cites."""
+    from .cite import cite_passage
+
+    lines = []
+    for s in answer.sentences:
+        line = s.text + "".join(f" [{n}]" for n in s.citations)
+        if not s.supported:
+            line += f"  (UNSUPPORTED: {s.flag})"
+        lines.append(line)
+    out = [" ".join(lines)]
+    if answer.note:
+        out += ["", f"Note: {answer.note}"]
+    if answer.abstained and answer.hits:
+        out += ["", "Closest passages:"]
+        for h in answer.hits[:5]:
+            p = h.passage
+            out.append(f"  - {cite_passage(p)[0]}: {p.text[:160]}{'...' if len(p.text) > 160 else ''}")
+    seen: set[str] = set()
+    if answer.citations:
+        out.append("")
+    for c in answer.citations:
+        cite = c.short if c.opinion_id in seen else c.full
+        seen.add(c.opinion_id)
+        out.append(f"[{c.number}] {cite}")
+        out.append(f"    \"{c.quote}\"")
+        for text, oid in (links(c) if links else []):
+            out.append(f"    cites {text}: {'in your library (' + oid + ')' if oid else 'not in your library'}")
+    return "\n".join(out)
+
+
+def _cmd_ask(args) -> int:
+    from dataclasses import asdict
+
+    from .library import Library
+    from .types import Answer
+    from .verify import linked_authorities
+
+    opts = {k: v for k, v in (("k", args.k), ("mode", args.mode), ("max_sentences", args.max_sentences)) if v is not None}
+    if args.keep_unsupported:
+        opts["drop_unsupported"] = False
+    lib = Library.open(args.index)
+    if args.stream:
+        answer = None
+        sys.stderr.write("draft, as generated (not yet verified):\n")
+        for piece in lib.ask_stream(args.question, answerer=args.answerer, **opts):
+            if isinstance(piece, Answer):
+                answer = piece
+            else:
+                sys.stderr.write(str(piece))
+                sys.stderr.flush()
+        sys.stderr.write("\n\n")
+    else:
+        answer = lib.ask(args.question, answerer=args.answerer, **opts)
+    if args.json:
+        print(json.dumps(asdict(answer), indent=2, ensure_ascii=False, default=str))
+    else:
+        print(format_answer(answer, lambda c: linked_authorities(lib, c)))
+    return 0
+
+
 def _cmd_serve(args) -> int:  # web chat (qa_bot/ui.py)
     from .ui import serve
 
@@ -86,19 +233,12 @@ def build_parser() -> argparse.ArgumentParser:
     sp = cmd("info", _cmd_info, "what a library holds")
     sp.add_argument("--json", action="store_true")
 
-    # --- search (retrieval) ---
-    from .retrieve import add_search_arguments, add_sync_arguments, cli_search, cli_sync
-
-    add_search_arguments(cmd("search", cli_search, "find the passages that best match a question"))
-    add_sync_arguments(cmd("sync", cli_sync, "bring the search indexes up to date (embed what is missing)"))
-    # --- eval (evaluation) ---
+    _search_arguments(cmd("search", _cmd_search, "find the passages that best match a question"))
+    _sync_arguments(cmd("sync", _cmd_sync, "bring the search indexes up to date (embed what is missing)"))
     from .evaluate import add_arguments as _eval_arguments, cli_eval as _cmd_eval
 
     _eval_arguments(cmd("eval", _cmd_eval, "score retrieval (and answers) on an evaluation set (JSONL)"))
-    # --- ask (answers) ---
-    from .answer import add_ask_arguments, cli_ask
-
-    add_ask_arguments(cmd("ask", cli_ask, "answer a question with quoted, pin-cited passages"))
+    _ask_arguments(cmd("ask", _cmd_ask, "answer a question with quoted, pin-cited passages"))
     # --- serve (web chat) ---
     sp = cmd("serve", _cmd_serve, "open the web chat on 127.0.0.1 (builds the demo library on first use)")
     sp.add_argument("--host", default="127.0.0.1",
