@@ -21,7 +21,7 @@ def _progress_printer(quiet: bool):
     def progress(stage: str, done: int, total: int) -> None:
         bar = bars.get(stage)
         if bar is None:
-            unit = " passages" if stage in ("embed", "bm25") else " items"
+            unit = "passage" if stage in ("embed", "bm25") else "file"
             bar = bars[stage] = tqdm(total=total, desc=stage, unit=unit, dynamic_ncols=True, file=sys.stderr)
         bar.total = total
         bar.update(done - bar.n)
