@@ -75,6 +75,13 @@ def sentence_spans(text: str, offset: int = 0, protect: Sequence[tuple[int, int]
     return [(a + offset, b + offset) for a, b in spans]
 
 
+def opinion_sentences(op: Opinion, start: int, end: int) -> list[tuple[int, int]]:
+    """Sentence spans of ``op.text[start:end]`` (offsets into the opinion), never splitting a citation
+    eyecite found in it."""
+    protect = [(c.start, c.end) for c in op.cites if c.end > start and c.start < end]
+    return sentence_spans(op.text[start:end], start, protect)
+
+
 # --- scoring helpers ---------------------------------------------------------------------------
 def _terms(text: str) -> list[str]:
     from .lexical import tokenize
@@ -195,8 +202,7 @@ def candidates(hits: Sequence[Hit], opinion: Callable[[str], Opinion]) -> list[_
             if i < 0:
                 continue
             start, end = i, i + len(p.text)
-        protect = [(c.start, c.end) for c in op.cites if c.end > start and c.start < end]
-        for s, e in sentence_spans(op.text[start:end], start, protect):
+        for s, e in opinion_sentences(op, start, end):
             for a, b in page_pieces(op, s, e):
                 out.append(_Cand(h, op, a, b, group=s))
     return out

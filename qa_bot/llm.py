@@ -119,7 +119,7 @@ def narrow_citations(answer: Answer, opinion: Callable[[str], Opinion], widest: 
     tells the reader where in it to look."""
     from dataclasses import replace
 
-    from .answer import make_citation, sentence_spans
+    from .answer import make_citation, opinion_sentences
     from .verify import lexical_support
 
     if answer.abstained or not answer.citations:
@@ -132,8 +132,7 @@ def narrow_citations(answer: Answer, opinion: Callable[[str], Opinion], widest: 
         if p is None or not claim:
             out.append(c)
             continue
-        protect = [(a.start, a.end) for a in op.cites if a.end > c.start and a.start < c.end]
-        spans = sentence_spans(op.text[c.start:c.end], c.start, protect)
+        spans = opinion_sentences(op, c.start, c.end)
         best = (lexical_support(claim, [c.quote]), -(c.end - c.start), c.start, c.end)
         for i in range(len(spans)):
             for j in range(i, min(i + widest, len(spans))):
