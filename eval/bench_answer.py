@@ -28,10 +28,12 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from qa_bot import answer as A  # noqa: E402
-from qa_bot.evalset import load_set, supports  # noqa: E402
+from qa_bot.answer import abstain as AB  # noqa: E402
+from qa_bot.answer import extractive as A  # noqa: E402
+from qa_bot.answer.ask import embedder  # noqa: E402
+from qa_bot.answer.verify import verify  # noqa: E402
+from qa_bot.evaluation.evalset import load_set, supports  # noqa: E402
 from qa_bot.library import Library  # noqa: E402
-from qa_bot.verify import verify  # noqa: E402
 
 
 def pct(xs: list[float], q: float) -> float:
@@ -55,7 +57,7 @@ def main() -> int:
     if not questions:
         print(f"{args.set}: no questions; nothing to measure")
         return 1
-    embed = A.embedder(lib)
+    embed = embedder(lib)
     opts = {"k": args.k} | ({"mode": args.mode} if args.mode else {})
     cache = {}
 
@@ -65,8 +67,8 @@ def main() -> int:
         return cache[oid]
 
     def answer_step(question, hits):
-        draft = A.extractive(question, hits, opinion, embed, st, idf=A.library_idf(lib),
-                             case_names=A.library_case_names(lib))
+        draft = A.extractive(question, hits, opinion, embed, st, idf=AB.library_idf(lib),
+                             case_names=AB.library_case_names(lib))
         return verify(draft, opinion, st, embed=embed)
 
     q0 = questions[0].question
@@ -120,11 +122,11 @@ def main() -> int:
 
 def calibrate(lib, rows, opinion, embed) -> None:
     """Abstention signals per question, then the grid (see the module docstring)."""
-    idf = A.library_idf(lib)
-    names = A.library_case_names(lib)
+    idf = AB.library_idf(lib)
+    names = AB.library_case_names(lib)
     feats = []  # (id, answerable, best score, unknown cases, question terms, best opinion id)
     for q, hits, _ in rows:
-        named = A.named_opinions(q.question, names)
+        named = AB.named_opinions(q.question, names)
         use = [h for h in hits if h.passage.opinion_id in named] or list(hits)
         cands = A.candidates(use, opinion)
         best, op = 0.0, None
@@ -132,20 +134,20 @@ def calibrate(lib, rows, opinion, embed) -> None:
             A.score_candidates(q.question, cands, embed, idf)
             c = max(cands, key=lambda c: c.score)
             best, op = c.score, c.op
-        unknown = A.unknown_cases(q.question, hits, [n for _, n in names])
+        unknown = AB.unknown_cases(q.question, hits, [n for _, n in names])
         feats.append((q.id, q.answerable, best, unknown, q.question, op))
 
     def missing(question, op, salient, burst):
-        saved = A.SALIENT_IDF, A.TOPIC_BURST
-        A.SALIENT_IDF, A.TOPIC_BURST = salient, burst
+        saved = AB.SALIENT_IDF, AB.TOPIC_BURST
+        AB.SALIENT_IDF, AB.TOPIC_BURST = salient, burst
         try:
-            return A.missing_topics(question, op, idf) if op is not None else []
+            return AB.missing_topics(question, op, idf) if op is not None else []
         finally:
-            A.SALIENT_IDF, A.TOPIC_BURST = saved
+            AB.SALIENT_IDF, AB.TOPIC_BURST = saved
 
-    print(f"\nper question (SALIENT_IDF={A.SALIENT_IDF}, TOPIC_BURST={A.TOPIC_BURST}):")
+    print(f"\nper question (SALIENT_IDF={AB.SALIENT_IDF}, TOPIC_BURST={AB.TOPIC_BURST}):")
     for qid, ok, best, unknown, question, op in sorted(feats, key=lambda f: (f[1], f[2])):
-        m = missing(question, op, A.SALIENT_IDF, A.TOPIC_BURST)
+        m = missing(question, op, AB.SALIENT_IDF, AB.TOPIC_BURST)
         name = (op.meta.case_name if op is not None else "")[:24]
         print(f"  {qid:12s} {'ans  ' if ok else 'UNANS'}  best {best:.2f}  from {name:24s}  missing topics {m}"
               f"{'  unknown case ' + str(unknown) if unknown else ''}")
@@ -166,13 +168,13 @@ def calibrate(lib, rows, opinion, embed) -> None:
     for err, fa, t, salient, burst, fu in results[:12]:
         print(f"  errors {err}  answerable-abstained {fa}  unanswerable-answered {fu}  threshold {t:.2f}  "
               f"SALIENT_IDF {salient:.1f}  TOPIC_BURST {burst:.1f}")
-    now = [r for r in results if (r[2], r[3], r[4]) == (lib.settings.answer.abstain_threshold, A.SALIENT_IDF,
-                                                       A.TOPIC_BURST)]
+    now = [r for r in results if (r[2], r[3], r[4]) == (lib.settings.answer.abstain_threshold, AB.SALIENT_IDF,
+                                                       AB.TOPIC_BURST)]
     if now:
         err, fa, t, salient, burst, fu = now[0]
         print(f"current settings: errors {err} ({fa} answerable abstained, {fu} unanswerable answered)")
-    print(f"library: {idf.n} passages; IDF of a term in 1% of passages: {A._bm25_idf(idf.n, max(1, idf.n // 100)):.2f}, "
-          f"in 0.5%: {A._bm25_idf(idf.n, max(1, idf.n // 200)):.2f}")
+    print(f"library: {idf.n} passages; IDF of a term in 1% of passages: {AB._bm25_idf(idf.n, max(1, idf.n // 100)):.2f}, "
+          f"in 0.5%: {AB._bm25_idf(idf.n, max(1, idf.n // 200)):.2f}")
 
 
 if __name__ == "__main__":

@@ -17,9 +17,9 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from qa_bot.ingest import human_size, folder_size, ingest  # noqa: E402
+from qa_bot.ingest.pipeline import human_size, folder_size, ingest  # noqa: E402
 from qa_bot.settings import Settings  # noqa: E402
-from qa_bot.store import Store  # noqa: E402
+from qa_bot.ingest.store import Store  # noqa: E402
 
 ROOT = Path(__file__).resolve().parent.parent
 

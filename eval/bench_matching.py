@@ -1,4 +1,4 @@
-"""Speed of evidence matching (``qa_bot.evalset.has_run``) against difflib's longest match, on the scale
+"""Speed of evidence matching (``qa_bot.evaluation.evalset.has_run``) against difflib's longest match, on the scale
 of an eval run (1000 questions x 10 passages). Prints seconds and the ratio; asserts they agree.
 
     .venv/bin/python eval/bench_matching.py
@@ -12,7 +12,7 @@ import time
 from difflib import SequenceMatcher
 from pathlib import Path
 
-from qa_bot.evalset import MIN_RUN, has_run, normalize
+from qa_bot.evaluation.evalset import MIN_RUN, has_run, normalize
 
 TEXT = Path(__file__).resolve().parent.parent / "tests" / "data" / "pena-v-deprisco.txt"
 

@@ -107,7 +107,7 @@ def main(argv: list[str] | None = None) -> int:
 def _source_md(table: list[str]) -> str:
     return """# Demo library sources
 
-The demo library (`qa-bot ... --index demo`, built on first use by `qa_bot.demo.build_demo`) is made from
+The demo library (`qa-bot ... --index demo`, built on first use by `qa_bot.library.build_demo`) is made from
 these files, selected and copied verbatim by `eval/make_demo.py`. Court opinions are public domain (U.S.
 government works); the SCOTUS metadata in `scotus/cases.jsonl` comes from the Free Law Project
 (BSD-3-Clause, Copyright (c) 2025, Free Law Project).

@@ -2,7 +2,7 @@
 age), over the Supreme Court opinions of the demo library, written to check the extractive answerer's
 figure check on questions it was not designed on.
 
-The check (``qa_bot.abstain.figure_asked`` / ``states_figure``) was written after looking at two
+The check (``qa_bot.answer.abstain.figure_asked`` / ``states_figure``) was written after looking at two
 pena_dev misses (a limitations period, a blood alcohol concentration). These questions were written
 afterwards, in one sitting, before the answerer was run on any of them: answerable ones whose figure an
 opinion states, and unanswerable ones about a party or topic the library discusses at length but whose

@@ -1,10 +1,11 @@
-"""Atomic file writes: write a temp file in the target's folder, fsync, ``os.replace``. A reader (or a
-crash at any moment) sees the old file or the new one, never half of one."""
+"""Atomic writes: write a temp file in the target's folder, fsync, ``os.replace``. A reader (or a
+crash at any moment) sees the old file or the new one, never half of one; whole folders likewise."""
 
 from __future__ import annotations
 
 import json
 import os
+import shutil
 import tempfile
 from contextlib import contextmanager
 from pathlib import Path
@@ -36,3 +37,22 @@ def write_bytes(path: str | os.PathLike, data: bytes) -> None:
 
 def write_json(path: str | os.PathLike, data, indent: int = 1) -> None:
     write_bytes(path, (json.dumps(data, indent=indent, ensure_ascii=False) + "\n").encode("utf-8"))
+
+
+def replace_folder(built: str | os.PathLike, folder: str | os.PathLike) -> None:
+    """Put the finished folder ``built`` (a sibling of ``folder``) in place of ``folder``: a leftover
+    ``folder`` is renamed aside first and removed after, and the parent folder is fsynced, so ``folder``
+    is at every moment absent, the old one or the complete new one."""
+    built, folder = Path(built), Path(folder)
+    old = None
+    if folder.exists():
+        old = folder.with_name(f".{folder.name}.old-{os.getpid()}")
+        os.replace(folder, old)
+    os.replace(built, folder)
+    if old is not None:
+        shutil.rmtree(old, ignore_errors=True)
+    dir_fd = os.open(folder.parent, os.O_RDONLY)
+    try:
+        os.fsync(dir_fd)
+    finally:
+        os.close(dir_fd)

@@ -8,37 +8,19 @@ import sys
 
 from . import offline  # noqa: F401
 from .errors import QaBotError
-
-
-def _progress_printer(quiet: bool):
-    """One tqdm bar per stage on stderr, with items/s and the ETA (a folder's total grows as it is read)."""
-    if quiet:
-        return None
-    from tqdm import tqdm
-
-    bars: dict[str, tqdm] = {}
-
-    def progress(stage: str, done: int, total: int) -> None:
-        bar = bars.get(stage)
-        if bar is None:
-            unit = "passage" if stage in ("embed", "bm25") else "file"
-            bar = bars[stage] = tqdm(total=total, desc=stage, unit=unit, dynamic_ncols=True, file=sys.stderr)
-        bar.total = total
-        bar.update(done - bar.n)
-
-    return progress
+from .progress import progress_printer
 
 
 def _open(args, create: bool = False):
     from .library import Library
 
-    return Library.open(args.index, create=create, progress=_progress_printer(getattr(args, "quiet", False)))
+    return Library.open(args.index, create=create, progress=progress_printer(getattr(args, "quiet", False)))
 
 
 # --- ingest / info (foundation) ----------------------------------------------------------------
 def _cmd_ingest(args) -> int:
     with _open(args, create=True) as lib:
-        report = lib.ingest(args.paths, progress=_progress_printer(args.quiet), embed=not args.no_embed)
+        report = lib.ingest(args.paths, progress=progress_printer(args.quiet), embed=not args.no_embed)
     for line in report.lines():
         print(line)
     if not args.quiet:
@@ -123,7 +105,7 @@ def _cmd_sync(args) -> int:
     from .library import Library
 
     with Library.open(args.index, settings=_settings(args)) as lib:
-        out = lib.retriever.sync(progress=_progress_printer(args.quiet), embed=not args.no_embed,
+        out = lib.retriever.sync(progress=progress_printer(args.quiet), embed=not args.no_embed,
                                  rebuild=args.rebuild)
         status = lib.retriever.status()
     print(f"bm25: {status['bm25']} passages (+{out['bm25_added']}, -{out['removed']}); "
@@ -133,7 +115,7 @@ def _cmd_sync(args) -> int:
 
 # --- ask (answers) -------------------------------------------------------------------------------
 def _ask_arguments(sp) -> None:
-    from .answer import ANSWERERS
+    from .answer.ask import ANSWERERS
 
     sp.add_argument("question")
     sp.add_argument("--answerer", choices=ANSWERERS, default=None, help="default: extractive (offline, no LLM)")
@@ -146,44 +128,13 @@ def _ask_arguments(sp) -> None:
                     help="show the draft on stderr as it is generated (unverified); the verified answer follows")
 
 
-def format_answer(answer, links=None) -> str:
-    """The answer text, then each citation (full cite on an opinion's first use, short afterwards)
-    with its quoted support and the authorities it cites."""
-    from .cite import cite_passage
-
-    lines = []
-    for s in answer.sentences:
-        line = s.text + "".join(f" [{n}]" for n in s.citations)
-        if not s.supported:
-            line += f"  (UNSUPPORTED: {s.flag})"
-        lines.append(line)
-    out = [" ".join(lines)]
-    if answer.note:
-        out += ["", f"Note: {answer.note}"]
-    if answer.abstained and answer.hits:
-        out += ["", "Closest passages:"]
-        for h in answer.hits[:5]:
-            p = h.passage
-            out.append(f"  - {cite_passage(p)[0]}: {p.text[:160]}{'...' if len(p.text) > 160 else ''}")
-    seen: set[str] = set()
-    if answer.citations:
-        out.append("")
-    for c in answer.citations:
-        cite = c.short if c.opinion_id in seen else c.full
-        seen.add(c.opinion_id)
-        out.append(f"[{c.number}] {cite}")
-        out.append(f"    \"{c.quote}\"")
-        for text, oid in (links(c) if links else []):
-            out.append(f"    cites {text}: {'in your library (' + oid + ')' if oid else 'not in your library'}")
-    return "\n".join(out)
-
-
 def _cmd_ask(args) -> int:
     from dataclasses import asdict
 
+    from .answer.format import format_answer
+    from .answer.verify import linked_authorities
     from .library import Library
     from .types import Answer
-    from .verify import linked_authorities
 
     opts = {k: v for k, v in (("k", args.k), ("mode", args.mode), ("max_sentences", args.max_sentences)) if v is not None}
     if args.keep_unsupported:
@@ -208,8 +159,8 @@ def _cmd_ask(args) -> int:
     return 0
 
 
-def _cmd_serve(args) -> int:  # web chat (qa_bot/ui.py)
-    from .ui import serve
+def _cmd_serve(args) -> int:  # web chat (qa_bot/web/app.py)
+    from .web.app import serve
 
     serve(args.index, host=args.host, port=args.port, max_upload_mb=args.max_upload_mb, quiet=args.quiet)
     return 0
@@ -235,7 +186,7 @@ def build_parser() -> argparse.ArgumentParser:
 
     _search_arguments(cmd("search", _cmd_search, "find the passages that best match a question"))
     _sync_arguments(cmd("sync", _cmd_sync, "bring the search indexes up to date (embed what is missing)"))
-    from .evaluate import add_arguments as _eval_arguments, cli_eval as _cmd_eval
+    from .evaluation.evaluate import add_arguments as _eval_arguments, cli_eval as _cmd_eval
 
     _eval_arguments(cmd("eval", _cmd_eval, "score retrieval (and answers) on an evaluation set (JSONL)"))
     _ask_arguments(cmd("ask", _cmd_ask, "answer a question with quoted, pin-cited passages"))

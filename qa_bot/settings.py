@@ -57,7 +57,7 @@ class RetrieveSettings:
 class AnswerSettings:
     answerer: str = "extractive"  # extractive | llm
     max_sentences: int = 4
-    abstain_threshold: float = 0.30  # best sentence score; with the name and topic checks: qa_bot/answer.py docstring
+    abstain_threshold: float = 0.30  # best sentence score; with the name and topic checks: qa_bot/answer/extractive.py docstring
     weak_threshold: float = 0.5
     drop_unsupported: bool = True  # False: keep unsupported sentences but mark them
     llm_base_url: str = field(default_factory=lambda: os.environ.get("QA_BOT_LLM_BASE_URL", "http://127.0.0.1:11434/v1"))

@@ -131,6 +131,26 @@ class Opinion:
         return None
 
 
+def format_pin(page_start: int | None, page_end: int | None = None, footnote: str | None = None) -> str:
+    """"111"; "108-09" (Bluebook 3.2(a): keep the last two digits, drop other repeated ones);
+    "105 n.5" for a footnote (the page of its marker); "" when the page is unknown."""
+    if page_start is None:
+        if page_end is None:
+            return ""
+        page_start = page_end
+    if footnote:
+        return f"{page_start} n.{footnote}"
+    if page_end is None or page_end <= page_start:
+        return str(page_start)
+    a, b = str(page_start), str(page_end)
+    if len(a) == len(b):
+        i = 0
+        while i < len(b) - 2 and a[i] == b[i]:
+            i += 1
+        b = b[i:]
+    return f"{a}-{b}"
+
+
 @dataclass(frozen=True)
 class Passage:
     """A chunk of whole sentences inside one paragraph or footnote. ``id`` is the store's (-1 before)."""
@@ -157,8 +177,6 @@ class Passage:
     @property
     def pin(self) -> str:
         """"111", "108-09", "105 n.5", or "" when pages are unknown."""
-        from .cite import format_pin  # local import: cite depends on types
-
         return format_pin(self.page_start, self.page_end, self.footnote)
 
 

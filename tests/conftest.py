@@ -38,7 +38,7 @@ def served_pena(root: Path, max_upload_mb: int):
     """The web chat over a real library holding Pena v. DePrisco, served on a free loopback port:
     yields (gradio app, url, library, root)."""
     from qa_bot.library import Library
-    from qa_bot.ui import build_app, launch_kwargs
+    from qa_bot.web.app import build_app, launch_kwargs
 
     src = root / "src"
     src.mkdir()

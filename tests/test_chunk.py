@@ -7,9 +7,10 @@ from pathlib import Path
 import pytest
 from hypothesis import HealthCheck, given, settings as hsettings, strategies as st
 
-from qa_bot import offline, sentences, structure
-from qa_bot.chunk import chunk, default_model_tokens
-from qa_bot.loaders import text as text_loader
+from qa_bot import offline
+from qa_bot.ingest import sentences, structure
+from qa_bot.ingest.chunk import chunk, default_model_tokens
+from qa_bot.ingest.loaders import text as text_loader
 from qa_bot.settings import ChunkSettings
 from qa_bot.types import Block, Document, Meta
 

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import pytest
 
-from qa_bot.cite import (cite_passage, court_abbreviation, format_pin, full_cite, normalize_reporter, parse_citation,
-                         part_parenthetical, short_cite, short_name)
-from qa_bot.types import Passage
+from qa_bot.answer.cite import (cite_passage, court_abbreviation, full_cite, normalize_reporter, parse_citation,
+                                part_parenthetical, short_cite, short_name)
+from qa_bot.types import Passage, format_pin
 
 
 @pytest.mark.parametrize("start, end, note, expected", [

@@ -7,8 +7,9 @@ import re
 
 import pytest
 
-from qa_bot import demo
-from qa_bot.store import DB_NAME, Store
+from qa_bot import demo, library
+from qa_bot.ingest.store import DB_NAME, Store
+from qa_bot.library import build_demo
 
 
 def test_bundled_data_is_small_complete_and_sourced():
@@ -33,7 +34,7 @@ def test_bundled_data_is_small_complete_and_sourced():
 
 def test_build_demo_ingests_every_bundled_opinion(tmp_path):
     folder = tmp_path / "embeddings" / "demo"
-    report = demo.build_demo(folder, embed=False)
+    report = build_demo(folder, embed=False)
     assert not report.failed, report.lines()
     assert not report.duplicates
     n_scotus = len((demo.DATA / "scotus" / "cases.jsonl").read_text().splitlines())
@@ -57,7 +58,7 @@ def test_build_demo_ingests_every_bundled_opinion(tmp_path):
 
 
 def test_a_failed_build_leaves_nothing_behind(tmp_path, monkeypatch):
-    from qa_bot import chunk as chunking
+    from qa_bot.ingest import chunk as chunking
 
     def boom(op, settings):
         raise KeyboardInterrupt
@@ -65,7 +66,7 @@ def test_a_failed_build_leaves_nothing_behind(tmp_path, monkeypatch):
     monkeypatch.setattr(chunking, "chunk", boom)
     folder = tmp_path / "embeddings" / "demo"
     with pytest.raises(KeyboardInterrupt):
-        demo.build_demo(folder, embed=False)
+        build_demo(folder, embed=False)
     assert not folder.exists()
     assert list(folder.parent.iterdir()) == []
 
@@ -83,6 +84,6 @@ def test_library_open_builds_the_demo_on_first_use(embeddings_root, data_dir, mo
         assert hits and hits[0].passage.case_name == "Pena v. DePrisco"
     assert "ingest" in stages
     # a second open reuses it
-    monkeypatch.setattr(demo, "build_demo", lambda *a, **k: pytest.fail("rebuilt"))
+    monkeypatch.setattr(library, "build_demo", lambda *a, **k: pytest.fail("rebuilt"))
     with Library.open(None) as lib:
         assert lib.info()["opinions"] == 1

@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from qa_bot.embed import Embedder, FakeEmbedder, default_prompts, load_model, model_identity
+from qa_bot.index.embed import Embedder, FakeEmbedder, default_prompts, load_model, model_identity
 from qa_bot.settings import EmbedSettings
 
 

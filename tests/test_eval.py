@@ -12,9 +12,11 @@ import pytest
 import pytrec_eval
 
 from qa_bot.cli import main
-from qa_bot.evalset import EvalSetError, Evidence, Question, has_run, load_set, longest_run, normalize, parse_set, supports
-from qa_bot.evaluate import ANSWER_KEYS, evaluate, format_report, judge_answer, judge_hits, write_json
-from qa_bot.metrics import QuoteJudge, abstention_metrics, alce_answer, items_found_at, ndcg_at, percentile, retrieval_metrics
+from qa_bot.evaluation.evalset import (EvalSetError, Evidence, Question, has_run, load_set, longest_run, normalize,
+                                       parse_set, supports)
+from qa_bot.evaluation.evaluate import ANSWER_KEYS, evaluate, format_report, judge_answer, judge_hits, write_json
+from qa_bot.evaluation.metrics import (QuoteJudge, abstention_metrics, alce_answer, items_found_at, ndcg_at, percentile,
+                                       retrieval_metrics)
 from qa_bot.types import Answer, AnswerSentence, Citation, Hit, Passage
 
 PENA = "Pena v. DePrisco"
@@ -249,7 +251,7 @@ def test_abstention_metrics():
     out = abstention_metrics([(True, False), (True, False), (True, True), (False, True), (False, False)])
     assert out == {"abstain_precision": 0.5, "abstain_recall": 0.5, "answered_rate": pytest.approx(2 / 3)}
     assert abstention_metrics([(True, False)])["abstain_recall"] is None
-    from qa_bot.evaluate import abstained
+    from qa_bot.evaluation.evaluate import abstained
     from qa_bot.types import CANNOT_ANSWER
 
     assert abstained(Answer("?", (AnswerSentence(CANNOT_ANSWER + " Closest: ..."),), ()))
@@ -326,10 +328,10 @@ def test_report_has_the_format_keys(tmp_path, paragraphs):
 
 
 def test_cli_mode_all_writes_one_report_per_mode(tmp_path, paragraphs, monkeypatch, capsys):
-    import qa_bot.cli as cli
+    from qa_bot.library import Library
 
     lib = FakeLibrary([passage(i, t) for i, t in enumerate(paragraphs[5:20], 1)])
-    monkeypatch.setattr(cli, "_open", lambda args, create=False: lib)
+    monkeypatch.setattr(Library, "open", classmethod(lambda cls, *a, **k: lib))
     out = tmp_path / "all.json"
     rc = main(["eval", str(_small_set(tmp_path, paragraphs)), "--index", "fake", "--mode", "all",
                "--answerer", "none", "--json", str(out), "--quiet"])

@@ -7,11 +7,11 @@ from pathlib import Path
 
 import pytest
 
-from qa_bot import ingest as ingest_mod
 from qa_bot.cli import main
-from qa_bot.ingest import ingest, richness, sketch
+from qa_bot.ingest.loaders._common import sha256_bytes
+from qa_bot.ingest.pipeline import ingest, richness, sketch
+from qa_bot.ingest.store import Store
 from qa_bot.settings import Settings
-from qa_bot.store import Store
 
 SETTINGS = Settings.preset()
 
@@ -85,7 +85,7 @@ def test_adding_a_file_does_not_redo_the_others(store, tmp_path, monkeypatch):
     ingest(store, [folder], SETTINGS)
     ids_before = store.passage_ids()
 
-    from qa_bot import structure
+    from qa_bot.ingest import structure
 
     built = []
     real_build = structure.build
@@ -123,7 +123,7 @@ def test_pena_and_its_normalised_copy_are_one_opinion(store, pena, order):
 
 
 def test_sketch_sees_the_normalised_copy_and_not_a_different_opinion(pena, data_dir):
-    from qa_bot import loaders, structure
+    from qa_bot.ingest import loaders, structure
 
     rich, poor = (structure.build(next(iter(loaders.load(p)))) for p in pena)
     a, b = sketch(rich.text), sketch(poor.text)
@@ -174,7 +174,7 @@ def test_bad_input_through_the_cli(embeddings_root, tmp_path, data_dir, capsys):
 
 
 def test_interrupted_ingest_leaves_the_store_consistent(store, tmp_path, monkeypatch):
-    from qa_bot import chunk as chunking
+    from qa_bot.ingest import chunk as chunking
 
     a = _write(tmp_path, "a.txt", _opinion_text("First v. Case", "traffic stop"))
     b = _write(tmp_path, "b.txt", _opinion_text("Second v. Case", "warrantless entry into a home"))
@@ -216,7 +216,7 @@ def test_interrupted_ingest_leaves_the_store_consistent(store, tmp_path, monkeyp
 
 
 def test_a_crash_on_one_file_does_not_stop_the_batch(store, tmp_path, monkeypatch):
-    from qa_bot import chunk as chunking
+    from qa_bot.ingest import chunk as chunking
 
     a = _write(tmp_path, "a.txt", _opinion_text("First v. Case", "traffic stop"))
     b = _write(tmp_path, "b.txt", _opinion_text("Second v. Case", "warrantless entry into a home"))
@@ -234,7 +234,7 @@ def test_a_crash_on_one_file_does_not_stop_the_batch(store, tmp_path, monkeypatc
     assert len(report.failed) == 1 and "chunker bug" in report.failed[0].detail
     assert report.lines()[1].startswith(f"rejected  {b}  ")
     assert progress == [("ingest", 1, 2), ("ingest", 2, 2)]
-    assert store.seen(ingest_mod.loaders.sha256_bytes(b.read_bytes())) is None  # not recorded: retried next time
+    assert store.seen(sha256_bytes(b.read_bytes())) is None  # not recorded: retried next time
 
 
 def test_info_through_the_cli(embeddings_root, tmp_path, data_dir, capsys):

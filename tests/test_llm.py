@@ -13,9 +13,9 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import pytest
 
-from qa_bot.answer import sentence_spans
+from qa_bot.answer.llm import build_messages, parse_reply
+from qa_bot.answer.spans import sentence_spans
 from qa_bot.errors import AnswerError
-from qa_bot.llm import build_messages, parse_reply
 from qa_bot.types import CANNOT_ANSWER, Answer, Hit
 from test_answer import FakeLibrary, assert_exact, fake_embed  # noqa: F401  (shared Pena fixture)
 
@@ -26,7 +26,7 @@ def first_sentence(messages, n=1) -> str:
     """The first sentence of passage n in the prompt: what a faithful model would say."""
     user = messages[-1]["content"]
     text = re.search(rf"<<<PASSAGE {n}\n(.*?)\nPASSAGE {n}>>>", user, re.S).group(1)
-    from qa_bot.answer import sentence_spans
+    from qa_bot.answer.spans import sentence_spans
 
     s, e = sentence_spans(text)[0]
     return text[s:e]
@@ -104,14 +104,14 @@ def lib(tmp_path_factory):
 
 
 def llm_ask(lib, endpoint, model, **kw):
-    from qa_bot.answer import ask
+    from qa_bot.answer.ask import ask
 
     return ask(lib, QUESTION, answerer="llm", embed=fake_embed, llm_base_url=endpoint, llm_model=model,
                llm_api_key="sk-test", k=4, **kw)
 
 
 def test_good_answer_streams_and_is_verified(lib, endpoint):
-    from qa_bot.answer import ask_stream
+    from qa_bot.answer.ask import ask_stream
 
     pieces = list(ask_stream(lib, QUESTION, answerer="llm", embed=fake_embed, llm_base_url=endpoint,
                              llm_model="good", llm_api_key="sk-test", k=4))
@@ -134,7 +134,7 @@ def test_good_answer_streams_and_is_verified(lib, endpoint):
 def test_ask_command_streams_the_draft_to_stderr_and_prints_the_verified_answer(lib, endpoint, monkeypatch, capsys):
     """``qa-bot ask --answerer llm --stream``: the model's words reach the terminal as they come (stderr,
     labelled unverified); stdout carries only the verified answer with its citations."""
-    from qa_bot import answer as answer_mod
+    from qa_bot.answer import ask as answer_mod
     from qa_bot.cli import main
     from qa_bot.library import Library
 
@@ -238,7 +238,7 @@ def test_real_smollm2_answer_is_verified_and_its_errors_flagged(lib):
     a clear AnswerError (no [n] markers / nothing supported) or an answer whose every unsupported
     sentence is flagged -- never an unverified answer presented as verified."""
     pytest.importorskip("llama_cpp")
-    from qa_bot.answer import ask_stream
+    from qa_bot.answer.ask import ask_stream
 
     pieces = []
     try:
@@ -261,7 +261,7 @@ def test_real_smollm2_answer_is_verified_and_its_errors_flagged(lib):
 def test_llm_citation_is_narrowed_to_the_sentences_it_draws_on_with_their_pin(lib):
     """A passage that runs over a page break, cited for a claim drawn from a sentence after the break:
     the citation's span is that sentence (exact offsets) and its pin is the later page."""
-    from qa_bot.llm import narrow_citations, passage_citations
+    from qa_bot.answer.llm import narrow_citations, passage_citations
     from qa_bot.types import AnswerSentence
 
     op = lib.store.opinion("pena")

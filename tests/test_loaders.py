@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 
 from qa_bot.errors import InputError, UnknownFormat
-from qa_bot.loaders import detect, iter_files, load
+from qa_bot.ingest.loaders import detect, iter_files, load
 from qa_bot.types import Document
 
 DATA = Path(__file__).parent / "data"
@@ -390,7 +390,7 @@ def test_lawbox_and_columbia_markup():
 
 
 def test_per_curiam_author_sets_part():
-    from qa_bot.loaders._markup import parse_markup
+    from qa_bot.ingest.loaders._markup import parse_markup
 
     blocks, _ = parse_markup('<opinion type="majority"><author>PER CURIAM.</author><p>Affirmed.</p></opinion>'
                              '<opinion type="dissent"><author>Mr. Justice Black,</author><p>dissenting.</p>'

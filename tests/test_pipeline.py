@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from qa_bot import chunk, loaders, structure
+from qa_bot.ingest import chunk, loaders, structure
 from qa_bot.settings import ChunkSettings
 from qa_bot.types import Document
 

@@ -10,13 +10,13 @@ import numpy as np
 import pytest
 
 from qa_bot import cli
-from qa_bot import manifest as mf
-from qa_bot.embed import FakeEmbedder
+from qa_bot.index import manifest as mf
+from qa_bot.index.embed import FakeEmbedder
 from qa_bot.errors import BadQuestion, IndexCorrupt, IndexMismatch, IndexNotFound
-from qa_bot.lexical import KIND as LEXICAL_KIND, tokenize
-from qa_bot.retrieve import Retriever, lexical_header
+from qa_bot.index.lexical import KIND as LEXICAL_KIND, tokenize
+from qa_bot.retrieve.search import Retriever, lexical_header
 from qa_bot.settings import Settings
-from qa_bot.store import Store
+from qa_bot.ingest.store import Store
 from qa_bot.types import Meta, Opinion, Passage
 
 DATA = Path(__file__).parent / "data"
@@ -398,7 +398,7 @@ def test_cli_search_and_sync(real_lib, capsys):
 
 
 def test_lexical_save_load_roundtrip(tmp_path):
-    from qa_bot.lexical import Lexical
+    from qa_bot.index.lexical import Lexical
 
     _, passages = pena(20)
     lex = Lexical()

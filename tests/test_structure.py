@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from qa_bot import structure
-from qa_bot.loaders import text as text_loader
+from qa_bot.ingest import structure
+from qa_bot.ingest.loaders import text as text_loader
 from qa_bot.types import Block, Document, Meta
 
 

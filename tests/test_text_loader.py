@@ -8,7 +8,7 @@ import shutil
 import pytest
 
 from qa_bot.errors import InputError
-from qa_bot.loaders import text as text_loader
+from qa_bot.ingest.loaders import text as text_loader
 
 
 def load_one(path):

@@ -9,9 +9,9 @@ import shutil
 import pytest
 from conftest import free_port, served_pena
 
-from qa_bot import ui_render as R
 from qa_bot.types import (CANNOT_ANSWER, Answer, AnswerSentence, Citation, Footnote, Hit, Meta, Opinion, Paragraph,
                           Part, Passage)
+from qa_bot.web import render as R
 
 XSS = ('<script>window.__xss=1</script> <img src=x onerror="window.__xss=2"> '
        '[click](javascript:window.__xss=3) <a href="javascript:window.__xss=4">link</a> ${window.__xss=5}')
@@ -122,7 +122,7 @@ def test_parse_ref_rejects_bad_references():
 
 def test_safe_names_and_host_guard():
     from qa_bot.errors import QaBotError
-    from qa_bot.ui import auth_for, safe_name
+    from qa_bot.web.app import auth_for, safe_name
 
     assert safe_name("../../etc/passwd") == "passwd"
     assert safe_name('<img src=x onerror="a">.txt') == "img_src_x_onerror_a_.txt"
@@ -218,7 +218,7 @@ def test_password_from_environment_protects_the_app(served):
     import httpx
     from gradio_client import Client
 
-    from qa_bot.ui import auth_for, build_app, launch_kwargs
+    from qa_bot.web.app import auth_for, build_app, launch_kwargs
 
     _, _, lib = served
     auth = auth_for("0.0.0.0", {"QA_BOT_PASSWORD": "pw-123", "QA_BOT_USER": "clerk"})

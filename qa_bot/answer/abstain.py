@@ -1,5 +1,5 @@
 """Abstention: the signals that make the extractive answerer say the library holds no answer
-instead of quoting the closest sentence (see the ``qa_bot.answer`` docstring for how they were
+instead of quoting the closest sentence (see the ``qa_bot.answer.extractive`` docstring for how they were
 calibrated on eval/sets/pena_dev.jsonl).
 
 ``LibraryIdf`` holds the library's term statistics (BM25 IDF and which opinions use a term), read
@@ -14,8 +14,8 @@ import re
 from typing import Callable, Sequence
 
 
-from .lexical import tokenize as _terms
-from .types import CANNOT_ANSWER, Answer, AnswerSentence, Hit, Opinion
+from ..index.lexical import tokenize as _terms
+from ..types import CANNOT_ANSWER, Answer, AnswerSentence, Hit, Opinion
 
 SALIENT_IDF = 4.5  # a term in under ~1% of the library's passages (4.6 = 1% of the demo's 4,814)
 TOPIC_BURST = 3.0  # ... used in at least this many passages per opinion that uses it

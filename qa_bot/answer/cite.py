@@ -1,6 +1,6 @@
 """Bluebook-style citations for opinions and the passages inside them.
 
-* ``format_pin(108, 109, None) -> "108-09"``, ``format_pin(105, 105, "5") -> "105 n.5"``;
+* pins: ``sentence_pin`` (the pages a quoted span is on) through ``types.format_pin``: "108-09", "105 n.5";
 * ``full_cite(...) -> "Pena v. DePrisco, 432 F.3d 98, 111 (2d Cir. 2005)"`` on first use;
 * ``short_cite(...) -> "Pena, 432 F.3d at 111"`` afterwards (Bluebook rule 10.9);
 * opinion parts become parentheticals: "(Harlan, J., concurring)", "(Black, J., dissenting)".
@@ -15,7 +15,7 @@ import functools
 import re
 from dataclasses import dataclass
 
-from .types import Passage
+from ..types import Citation, Opinion, Passage, format_pin
 
 # Reporters whose court is implied (Bluebook 10.4(a)): no court in the parenthetical.
 _SCOTUS_REPORTERS = {"U.S.", "S. Ct.", "L. Ed.", "L. Ed. 2d", "U.S.L.W."}
@@ -32,26 +32,6 @@ _COMMON_LITIGANT = re.compile(
 _PARTY_NOISE = re.compile(r",?\s+(et al\.?|et ux\.?|et vir\.?|etc\.?)\s*$", re.IGNORECASE)
 _ABBR_FIXES = {"NY": "N.Y.", "SCOTUS": ""}  # courts-db strings that are not Bluebook abbreviations
 _CITATION = re.compile(r"^\s*(\d+)\s+(.+?)\s+(\d+|_+)\s*$")
-
-
-def format_pin(page_start: int | None, page_end: int | None = None, footnote: str | None = None) -> str:
-    """"111"; "108-09" (Bluebook 3.2(a): keep the last two digits, drop other repeated ones);
-    "105 n.5" for a footnote (the page of its marker); "" when the page is unknown."""
-    if page_start is None:
-        if page_end is None:
-            return ""
-        page_start = page_end
-    if footnote:
-        return f"{page_start} n.{footnote}"
-    if page_end is None or page_end <= page_start:
-        return str(page_start)
-    a, b = str(page_start), str(page_end)
-    if len(a) == len(b):
-        i = 0
-        while i < len(b) - 2 and a[i] == b[i]:
-            i += 1
-        b = b[i:]
-    return f"{a}-{b}"
 
 
 @functools.lru_cache(maxsize=1)
@@ -211,3 +191,30 @@ def cite_passage(p: Passage, pin: str | None = None) -> tuple[str, str]:
     pin = p.pin if pin is None else pin
     return (full_cite(p.case_name, p.citation, p.court_id, p.year, pin, p.part, p.author),
             short_cite(p.case_name, p.citation, pin, p.part, p.author))
+
+
+# --- the citation of a quoted span ---------------------------------------------------------------
+def sentence_pin(op: Opinion, start: int, end: int, passage: Passage | None = None) -> str:
+    """The pin of the span itself: "109" for a sentence on page 109 of a passage that began on 108,
+    "108-09" for one that crosses the break, "105 n.5" inside footnote 5 (marker on page 105).
+    The span's own words decide: leading and trailing punctuation, quotes and spaces (a full stop
+    that the page break happens to follow) do not carry it onto another page."""
+    fn = op.footnote_at(start)
+    if fn is not None:
+        page = fn.page if fn.page is not None else (passage.page_start if passage else None)
+        return format_pin(page, None, fn.label)
+    if op.pages:
+        a, b = start, end
+        while a < b - 1 and not op.text[a].isalnum():
+            a += 1
+        while b - 1 > a and not op.text[b - 1].isalnum():
+            b -= 1
+        return format_pin(op.page_at(a), op.page_at(b - 1), None)
+    return passage.pin if passage is not None else ""
+
+
+def make_citation(number: int, passage: Passage, op: Opinion, start: int, end: int) -> Citation:
+    pin = sentence_pin(op, start, end, passage)
+    full, short = cite_passage(passage, pin)
+    return Citation(number=number, passage_id=passage.id, opinion_id=passage.opinion_id, start=start, end=end,
+                    quote=op.text[start:end], pin=pin, full=full, short=short)

@@ -1,8 +1,8 @@
-"""Answers with pin cites. The default answerer is extractive (offline, no LLM): it quotes the
-sentences of the retrieved passages that best answer the question, each with a citation whose
-offsets point at exactly that sentence in the opinion's clean text, so its citations are right by
-construction. ``answerer="llm"`` asks a generative model instead (``qa_bot.llm``); both go through
-``qa_bot.verify`` before the ``Answer`` is returned.
+"""The extractive answerer (the default; offline, no LLM): it quotes the sentences of the retrieved
+passages that best answer the question, each with a citation whose offsets point at exactly that
+sentence in the opinion's clean text, so its citations are right by construction. ``qa_bot.answer.ask``
+routes a question here or to the generative answerer (``qa_bot.answer.llm``); both go through
+``qa_bot.answer.verify`` before the ``Answer`` is returned.
 
 Sentence score = 0.6 * cosine(question, the sentence's passage) + 0.4 * IDF-weighted coverage of the
 question's terms by the sentence (library IDF from the BM25 index), minus penalties for very short
@@ -14,8 +14,8 @@ embedded every candidate sentence (~30 per question), ~2 s p50, and embedding 10
 costs ~0.8 s at that load even on one torch thread.
 
 Pins: a sentence that crosses a page break at a clause boundary (after "," ";" ":") is quoted as one
-piece per page, each with its own pin (``page_pieces``); otherwise the pin is the range of pages its
-words are on, ignoring punctuation past the break (``sentence_pin``).
+piece per page, each with its own pin (``spans.page_pieces``); otherwise the pin is the range of pages
+its words are on, ignoring punctuation past the break (``cite.sentence_pin``).
 
 Abstention (in this order, all generic; method and numbers in eval/reports/README.md):
 1. unknown names: a case name in the question ("X v. Y") that no library opinion is called and no
@@ -41,50 +41,27 @@ limitations period in New York, Grey's blood alcohol concentration: near misses 
 
 from __future__ import annotations
 
-from dataclasses import replace
-from typing import Callable, Iterator, Sequence
+from typing import Callable, Sequence
 
 import numpy as np
 
-from .abstain import (FIGURE_NAMES, LibraryIdf, _bm25_idf, _try_retriever, abstain, figure_asked, states_figure,
-                      library_case_names, library_idf, missing_topics, named_opinions,
-                      unknown_cases, unknown_names, without_citations)
-from .cite import cite_passage, format_pin
-from .errors import BadQuestion, choices
-from .settings import AnswerSettings
-from .types import Answer, AnswerSentence, Citation, Hit, Opinion, Passage
+from ..settings import AnswerSettings
+from ..types import Answer, AnswerSentence, Hit, Opinion
+from .abstain import (FIGURE_NAMES, LibraryIdf, _bm25_idf, abstain, figure_asked, missing_topics, named_opinions,
+                      states_figure, unknown_cases, unknown_names, without_citations)
+from .cite import make_citation
+from .spans import opinion_sentences, page_pieces
 
 Embed = Callable[[Sequence[str]], np.ndarray]  # texts -> (n, d) L2-normalised; texts[0] is the query
 
-ANSWERERS = ("extractive", "llm")
-_RETRIEVE_OPTIONS = ("k", "mode", "courts", "years", "case", "per_opinion_cap")
-_ANSWER_OPTIONS = ("max_sentences", "abstain_threshold", "weak_threshold", "drop_unsupported")
 DENSE_WEIGHT, LEXICAL_WEIGHT = 0.6, 0.4
 MIN_WORDS = 5  # shorter "sentences" (headings, "Id.", "We agree.") are not quoted as answers
 REDUNDANT = 0.8  # share of a candidate's terms (of the smaller term set) already in a chosen sentence
 SELECT_MARGIN = 0.15
 
-# --- sentences ---------------------------------------------------------------------------------
-def sentence_spans(text: str, offset: int = 0, protect: Sequence[tuple[int, int]] = ()) -> list[tuple[int, int]]:
-    """(start, end) of each sentence of ``text``, shifted by ``offset``, never splitting inside a
-    ``protect`` span (absolute offsets: the opinion's citations). The chunker's splitter
-    (``qa_bot.sentences``), so answer sentences and passage boundaries agree."""
-    from .sentences import split
-
-    spans = split(text, 0, None, sorted((a - offset, b - offset) for a, b in protect))
-    return [(a + offset, b + offset) for a, b in spans]
-
-
-def opinion_sentences(op: Opinion, start: int, end: int) -> list[tuple[int, int]]:
-    """Sentence spans of ``op.text[start:end]`` (offsets into the opinion), never splitting a citation
-    eyecite found in it."""
-    protect = [(c.start, c.end) for c in op.cites if c.end > start and c.start < end]
-    return sentence_spans(op.text[start:end], start, protect)
-
-
 # --- scoring helpers ---------------------------------------------------------------------------
 def _terms(text: str) -> list[str]:
-    from .lexical import tokenize
+    from ..index.lexical import tokenize
 
     return tokenize(text)
 
@@ -108,45 +85,6 @@ def local_idf(docs: Sequence[set[str]]) -> dict[str, float]:
     return {t: _bm25_idf(n, c) for t, c in df.items()}
 
 
-def embedder(lib) -> Embed:
-    """The library's embedding function (texts[0] is embedded as a query, the rest as documents):
-    the retriever's ``Embedder`` when there is one, else the model the library's settings name.
-    Document vectors are cached per library (a chat session quotes the same passages again)."""
-    cached = getattr(lib, "_answer_embed", None)
-    if cached is not None:
-        return cached
-    emb = getattr(_try_retriever(lib), "embedder", None)
-    if emb is not None and hasattr(emb, "encode_queries") and hasattr(emb, "encode_documents"):
-        encode_query, encode_docs = (lambda t: emb.encode_queries(t)), (lambda t: emb.encode_documents(t))
-    else:
-        from .embed import load_model  # the process-wide model cache the retriever uses too
-
-        model = load_model(lib.settings.embed.model)
-        encode_query = encode_docs = lambda t: model.encode(list(t), batch_size=64, normalize_embeddings=True,
-                                                            convert_to_numpy=True, show_progress_bar=False)
-    cache: dict[str, np.ndarray] = {}
-
-    def embed(texts: Sequence[str]) -> np.ndarray:
-        texts = list(texts)
-        q = _normalise(np.asarray(encode_query(texts[:1]), dtype=np.float32))
-        todo = list(dict.fromkeys(t for t in texts[1:] if t not in cache))
-        if todo:
-            if len(cache) > 20_000:
-                cache.clear()
-            cache.update(zip(todo, _normalise(np.asarray(encode_docs(todo), dtype=np.float32))))
-        return np.vstack([q] + [cache[t][None, :] for t in texts[1:]])
-
-    try:
-        lib._answer_embed = embed
-    except AttributeError:
-        pass
-    return embed
-
-
-def _normalise(v: np.ndarray) -> np.ndarray:
-    n = np.linalg.norm(v, axis=1, keepdims=True)
-    return v / np.maximum(n, 1e-12)
-
 # --- the extractive answerer --------------------------------------------------------------------
 class _Cand:
     __slots__ = ("hit", "op", "start", "end", "text", "terms", "score", "dense", "lex", "group")
@@ -157,32 +95,6 @@ class _Cand:
         self.text = op.text[start:end]
         self.terms: set[str] = set()
         self.score = self.dense = self.lex = 0.0
-
-
-def sentence_pin(op: Opinion, start: int, end: int, passage: Passage | None = None) -> str:
-    """The pin of the span itself: "109" for a sentence on page 109 of a passage that began on 108,
-    "108-09" for one that crosses the break, "105 n.5" inside footnote 5 (marker on page 105).
-    The span's own words decide: leading and trailing punctuation, quotes and spaces (a full stop
-    that the page break happens to follow) do not carry it onto another page."""
-    fn = op.footnote_at(start)
-    if fn is not None:
-        page = fn.page if fn.page is not None else (passage.page_start if passage else None)
-        return format_pin(page, None, fn.label)
-    if op.pages:
-        a, b = start, end
-        while a < b - 1 and not op.text[a].isalnum():
-            a += 1
-        while b - 1 > a and not op.text[b - 1].isalnum():
-            b -= 1
-        return format_pin(op.page_at(a), op.page_at(b - 1), None)
-    return passage.pin if passage is not None else ""
-
-
-def make_citation(number: int, passage: Passage, op: Opinion, start: int, end: int) -> Citation:
-    pin = sentence_pin(op, start, end, passage)
-    full, short = cite_passage(passage, pin)
-    return Citation(number=number, passage_id=passage.id, opinion_id=passage.opinion_id, start=start, end=end,
-                    quote=op.text[start:end], pin=pin, full=full, short=short)
 
 
 def _citation_share(op: Opinion, start: int, end: int) -> float:
@@ -205,28 +117,6 @@ def candidates(hits: Sequence[Hit], opinion: Callable[[str], Opinion]) -> list[_
         for s, e in opinion_sentences(op, start, end):
             for a, b in page_pieces(op, s, e):
                 out.append(_Cand(h, op, a, b, group=s))
-    return out
-
-
-def page_pieces(op: Opinion, start: int, end: int) -> list[tuple[int, int]]:
-    """A sentence that crosses a page break at a clause boundary (the break follows "," ";" or ":") as
-    one span per page, so each quoted piece pins the page its words are on ("... (1989)," at 107,
-    "that “a State’s failure ...”" at 108); a break inside a clause keeps the sentence whole (its pin
-    is then the range, "107-08")."""
-    cuts = []
-    for off, _ in op.pages:
-        if start < off < end and op.footnote_at(off) is None and op.text[start:off].rstrip()[-1:] in (",", ";", ":"):
-            cuts.append(off)
-    if not cuts:
-        return [(start, end)]
-    out = []
-    for a, b in zip([start] + cuts, cuts + [end]):
-        while a < b and op.text[a].isspace():
-            a += 1
-        while b > a and op.text[b - 1].isspace():
-            b -= 1
-        if a < b:
-            out.append((a, b))
     return out
 
 
@@ -359,78 +249,3 @@ def extractive(question: str, hits: Sequence[Hit], opinion: Callable[[str], Opin
                 "the quotes may only touch on the question.")
     return Answer(question=question, sentences=tuple(sentences), citations=tuple(cits), hits=tuple(hits),
                   abstained=False, support=1.0, answerer="extractive", verified=True, note=note)
-
-
-# --- entry points (Library.ask / Library.ask_stream) ---------------------------------------------
-def _split_options(lib, answerer: str | None, options: dict) -> tuple[str, dict, AnswerSettings, Embed | None]:
-    st: AnswerSettings = lib.settings.answer
-    embed = options.pop("embed", None)
-    answer_opts = {k: options.pop(k) for k in list(options) if k in _ANSWER_OPTIONS}
-    for k in ("llm_base_url", "llm_model", "llm_api_key", "llm_timeout", "gguf_path"):
-        if k in options:
-            answer_opts[k] = options.pop(k)
-    st = replace(st, **answer_opts)
-    unknown = [k for k in options if k not in _RETRIEVE_OPTIONS]
-    if unknown:
-        raise choices("ask option", unknown[0], list(_RETRIEVE_OPTIONS + _ANSWER_OPTIONS))
-    name = answerer or st.answerer
-    if name not in ANSWERERS:
-        raise choices("answerer", name, ANSWERERS)
-    if st.max_sentences <= 0:
-        raise BadQuestion(f"max_sentences must be at least 1, not {st.max_sentences}")
-    return name, options, st, embed
-
-
-def _retrieval_query(question: str, history: Sequence) -> str:
-    """A follow-up ("and what about the officers?") is searched together with the previous question."""
-    if not history:
-        return question
-    prev = history[-1]
-    prev_q = prev.question if hasattr(prev, "question") else prev[0] if isinstance(prev, (tuple, list)) else str(prev)
-    return f"{prev_q} {question}" if len(question.split()) < 12 else question
-
-
-def _check_question(question: str) -> str:
-    if not isinstance(question, str) or not question.strip():
-        raise BadQuestion("the question is empty")
-    return question.strip()
-
-
-def ask(lib, question: str, answerer: str | None = None, history: Sequence = (), **options) -> Answer:
-    """Retrieve, answer, verify. Options: the search options (k, mode, courts, years, case,
-    per_opinion_cap), AnswerSettings fields (max_sentences, abstain_threshold, ...), ``embed``."""
-    final = None
-    for piece in ask_stream(lib, question, answerer=answerer, history=history, **options):
-        if isinstance(piece, Answer):
-            final = piece
-    assert final is not None
-    return final
-
-
-def ask_stream(lib, question: str, answerer: str | None = None, history: Sequence = (),
-               **options) -> Iterator[str | Answer]:
-    """Yields text pieces as they are produced, then the final verified ``Answer``."""
-    from .verify import verify
-
-    question = _check_question(question)
-    name, search_opts, st, embed = _split_options(lib, answerer, dict(options))
-    hits = lib.search(_retrieval_query(question, history), **search_opts)
-    embed = embed or embedder(lib)
-    cache: dict[str, Opinion] = {}
-
-    def opinion(oid: str) -> Opinion:
-        if oid not in cache:
-            cache[oid] = lib.store.opinion(oid)
-        return cache[oid]
-
-    if name == "extractive":
-        draft = extractive(question, hits, opinion, embed, st, idf=library_idf(lib),
-                           case_names=library_case_names(lib))
-        answer = verify(draft, opinion, st, embed=embed)
-        for s in answer.sentences:
-            yield s.text + "".join(f" [{n}]" for n in s.citations) + " "
-        yield answer
-        return
-    from .llm import generate
-
-    yield from generate(question, hits, opinion, embed, st, history=history)

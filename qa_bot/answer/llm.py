@@ -21,12 +21,17 @@ import socket
 import time
 import urllib.error
 import urllib.request
+from dataclasses import replace
 from pathlib import Path
 from typing import Callable, Iterator, Sequence
 
-from .errors import AnswerError
-from .settings import AnswerSettings
-from .types import CANNOT_ANSWER, Answer, AnswerSentence, Citation, Hit, Opinion
+from ..errors import AnswerError
+from ..settings import AnswerSettings
+from ..types import CANNOT_ANSWER, Answer, AnswerSentence, Citation, Hit, Opinion
+from .abstain import abstain
+from .cite import cite_passage, make_citation
+from .spans import opinion_sentences, sentence_spans
+from .verify import lexical_support, verify
 
 MAX_TOKENS = 512
 FENCE_OPEN, FENCE_CLOSE = "<<<PASSAGE {n}", "PASSAGE {n}>>>"
@@ -51,8 +56,6 @@ def _fence_safe(text: str) -> str:
 
 def build_messages(question: str, hits: Sequence[Hit], max_sentences: int = 4,
                    history: Sequence = ()) -> list[dict]:
-    from .cite import cite_passage
-
     blocks = []
     for n, h in enumerate(hits, 1):
         full, _ = cite_passage(h.passage)
@@ -84,8 +87,6 @@ def _numbers(marker_text: str) -> list[int]:
 
 def parse_reply(text: str) -> list[AnswerSentence]:
     """Sentences of the model's reply with their [n] markers (numbers as written, unchecked)."""
-    from .answer import sentence_spans
-
     # "... danger. [1] Next ..." -> "... danger [1]. Next ...": markers belong to the sentence before
     text = re.sub(r"([.?!])" + _MARKERS.pattern, lambda m: f" {m.group(2).strip()}{m.group(1)} ", text.strip())
     out = []
@@ -101,8 +102,6 @@ def parse_reply(text: str) -> list[AnswerSentence]:
 
 def passage_citations(hits: Sequence[Hit], opinion: Callable[[str], Opinion]) -> tuple[Citation, ...]:
     """Citation [n] = the whole passage n (its pin cite), offsets into its opinion's clean text."""
-    from .cite import cite_passage
-
     out = []
     for n, h in enumerate(hits, 1):
         p = h.passage
@@ -117,11 +116,6 @@ def narrow_citations(answer: Answer, opinion: Callable[[str], Opinion], widest: 
     passage sharing the most terms with the answer sentences that cite it (ties: the shorter run), with
     the pin of that run. Verification was done against the whole passage the model was given; this only
     tells the reader where in it to look."""
-    from dataclasses import replace
-
-    from .answer import make_citation, opinion_sentences
-    from .verify import lexical_support
-
     if answer.abstained or not answer.citations:
         return answer
     by_id = {h.passage.id: h.passage for h in answer.hits}
@@ -261,9 +255,6 @@ def chat_stream(messages: list[dict], st: AnswerSettings) -> Iterator[str]:
 def generate(question: str, hits: Sequence[Hit], opinion: Callable[[str], Opinion], embed, st: AnswerSettings,
              history: Sequence = ()) -> Iterator[str | Answer]:
     """Yields the model's text as it streams, then the verified ``Answer``."""
-    from .answer import abstain
-    from .verify import verify
-
     if not hits:
         yield abstain(question, hits, "llm", "No passage matched the question.")
         return
@@ -294,7 +285,5 @@ def generate(question: str, hits: Sequence[Hit], opinion: Callable[[str], Opinio
 
 
 def replace_note(answer: Answer, note: str) -> Answer:
-    from dataclasses import replace
-
     notes = [n for n in (answer.note,) if n and "removed: not supported" not in n]
     return replace(answer, note=" ".join(notes + [note]))

@@ -25,8 +25,8 @@ from typing import Callable, Sequence
 
 import numpy as np
 
-from .settings import AnswerSettings
-from .types import Answer, AnswerSentence, Citation, Opinion
+from ..settings import AnswerSettings
+from ..types import Answer, AnswerSentence, Citation, Opinion
 
 Checker = Callable[[str, Sequence[str]], float]  # (sentence, cited texts) -> support 0..1
 _QUOTE = re.compile(r"[\"“]([^\"“”]{12,}?)[\"”]")
@@ -38,7 +38,7 @@ def _norm(text: str) -> str:
 
 
 def _terms(text: str) -> set[str]:
-    from .lexical import tokenize
+    from ..index.lexical import tokenize
 
     return set(tokenize(text))
 
@@ -68,7 +68,7 @@ def default_checker(embed: Callable | None) -> Checker:
 
 def nli_checker(model: str) -> Checker:
     """Entailment probability from a local NLI cross-encoder (premise = cited text)."""
-    from .embed import load_cross_encoder
+    from ..index.embed import load_cross_encoder
 
     ce = load_cross_encoder(model)
     labels = {v.lower(): int(k) for k, v in getattr(ce.model.config, "id2label", {}).items()}

@@ -28,7 +28,7 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Iterable
 
-from .errors import QaBotError
+from ..errors import QaBotError
 
 MIN_RUN = 0.6  # share of the quote's characters one contiguous shared run must cover
 PIN_RE = re.compile(r"^\d+(?: n\.[0-9A-Za-z*\u2020\u2021]+)?$")  # "111" or "111 n.18"

@@ -29,12 +29,12 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Callable, Iterable, Sequence
 
-from . import atomic
-from .errors import BadQuestion, QaBotError, choices
+from .. import atomic
+from ..errors import BadQuestion, QaBotError, choices
+from ..types import CANNOT_ANSWER, Answer, Citation, Hit
 from .evalset import EvalSet, Evidence, Question, has_run, load_set, normalize, same_opinion
 from .metrics import (Judge, QuoteJudge, abstention_metrics, alce_answer, percentile, pins_equal,
                       retrieval_metrics)
-from .types import CANNOT_ANSWER, Answer, Citation, Hit
 
 MODES = ("bm25", "dense", "hybrid")
 ANSWERERS = ("extractive", "llm", "none")
@@ -321,7 +321,7 @@ def write_json(report: dict, path: str | Path) -> None:
 def default_answerer() -> str:
     import importlib.util
 
-    return "extractive" if importlib.util.find_spec("qa_bot.answer") is not None else "none"
+    return "extractive" if importlib.util.find_spec("qa_bot.answer.extractive") is not None else "none"
 
 
 def add_arguments(sp) -> None:
@@ -334,17 +334,18 @@ def add_arguments(sp) -> None:
 
 
 def cli_eval(args) -> int:
-    from .cli import _open, _progress_printer
+    from ..library import Library
+    from ..progress import progress_printer
 
     evalset = load_set(args.set)  # validate before opening anything
     answerer = args.answerer or default_answerer()
     if args.k <= 0:
         raise BadQuestion(f"--k must be a positive number of passages, not {args.k}")
-    lib = _open(args)
+    lib = Library.open(args.index, progress=progress_printer(args.quiet))
     try:
         report = evaluate(lib, evalset, mode=args.mode, k=args.k,
                           answerer=None if answerer == "none" else answerer,
-                          index=str(args.index or "demo"), progress=_progress_printer(args.quiet))
+                          index=str(args.index or "demo"), progress=progress_printer(args.quiet))
     finally:
         lib.close()
     print(format_report(report))

@@ -15,9 +15,9 @@ from typing import Callable, Sequence
 
 import numpy as np
 
-from . import offline
-from .errors import QaBotError
-from .settings import DEFAULT_MODEL, EmbedSettings
+from .. import offline
+from ..errors import QaBotError
+from ..settings import DEFAULT_MODEL, EmbedSettings
 
 Progress = Callable[[str, int, int], None]
 

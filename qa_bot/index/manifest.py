@@ -22,8 +22,8 @@ from typing import Iterable
 
 import numpy as np
 
-from .atomic import write_json
-from .errors import IndexCorrupt, IndexMismatch, IndexNotFound
+from ..atomic import write_json
+from ..errors import IndexCorrupt, IndexMismatch, IndexNotFound
 
 FORMAT = 1
 NAME = "manifest.json"
@@ -109,7 +109,7 @@ def expand(runs: list[list[int]]) -> np.ndarray:
 
 
 def embedding_entry(embedder) -> dict:
-    from .offline import resolve_model
+    from ..offline import resolve_model
 
     return {
         "model": embedder.name, "identity": embedder.identity, "resolved": resolve_model(embedder.name),

@@ -25,9 +25,9 @@ from typing import Iterable
 import faiss
 import numpy as np
 
-from .atomic import atomic_path
-from .errors import IndexCorrupt
-from .settings import IndexSettings
+from ..atomic import atomic_path
+from ..errors import IndexCorrupt
+from ..settings import IndexSettings
 
 SMALL_FILTER = 20_000  # filtered HNSW searches over at most this many ids are done exactly
 

@@ -13,9 +13,10 @@ from __future__ import annotations
 
 from typing import Callable
 
-from . import offline, sentences
-from .settings import DEFAULT_MODEL, ChunkSettings
-from .types import Opinion, Paragraph, Passage
+from .. import offline
+from ..settings import DEFAULT_MODEL, ChunkSettings
+from ..types import Opinion, Paragraph, Passage
+from . import sentences
 
 Span = tuple[int, int]
 

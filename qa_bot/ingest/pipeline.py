@@ -26,11 +26,11 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Callable, Iterable
 
+from ..errors import InputError, QaBotError
+from ..settings import Settings
+from ..types import Document, Opinion
 from . import loaders
-from .errors import InputError, QaBotError
-from .settings import Settings
 from .store import Store
-from .types import Document, Opinion
 
 Progress = Callable[[str, int, int], None]
 

@@ -16,8 +16,8 @@ from dataclasses import asdict
 from pathlib import Path
 from typing import Iterable, Iterator
 
-from .errors import IndexCorrupt
-from .types import CitedAuthority, Footnote, Meta, Opinion, Paragraph, Part, Passage
+from ..errors import IndexCorrupt
+from ..types import CitedAuthority, Footnote, Meta, Opinion, Paragraph, Part, Passage
 
 SCHEMA_VERSION = 1
 DB_NAME = "library.sqlite"
@@ -66,7 +66,7 @@ class Store:
         self.folder = Path(folder)
         self.path = self.folder / DB_NAME
         if not self.path.exists() and not create:
-            from .errors import IndexNotFound
+            from ..errors import IndexNotFound
 
             raise IndexNotFound(f"{self.folder}: no library here ({DB_NAME} is missing)")
         self.folder.mkdir(parents=True, exist_ok=True)

@@ -15,7 +15,7 @@ import re
 import unicodedata
 from dataclasses import dataclass, replace
 
-from .types import Block, CitedAuthority, Document, Footnote, Opinion, Paragraph, Part
+from ..types import Block, CitedAuthority, Document, Footnote, Opinion, Paragraph, Part
 
 SEP = "\n\n"
 

@@ -27,13 +27,13 @@ from typing import Callable
 
 import numpy as np
 
-from . import manifest as mf
-from .errors import BadQuestion, IndexNotFound, QaBotError, choices
-from .lexical import KIND as LEXICAL_KIND, Lexical
-from .settings import Settings
-from .store import Store
-from .types import Hit, Passage
-from .vectors import Vectors
+from ..errors import BadQuestion, IndexNotFound, QaBotError, choices
+from ..index import manifest as mf
+from ..index.lexical import KIND as LEXICAL_KIND, Lexical
+from ..index.vectors import Vectors
+from ..ingest.store import Store
+from ..settings import Settings
+from ..types import Hit, Passage
 
 Progress = Callable[[str, int, int], None]
 MODES = ("bm25", "dense", "hybrid")
@@ -75,7 +75,7 @@ class Retriever:
     @property
     def embedder(self):
         if self._embedder is None:
-            from .embed import Embedder
+            from ..index.embed import Embedder
 
             self._embedder = Embedder(self.settings.embed)
         return self._embedder
@@ -311,7 +311,7 @@ class Retriever:
 
     def _rerank(self, q: str, fused: list, passages: dict[int, Passage], depth: int) -> list:
         if self._reranker is None:
-            from .embed import load_cross_encoder
+            from ..index.embed import load_cross_encoder
 
             self._reranker = load_cross_encoder(self.settings.retrieve.reranker)
         head, tail = fused[:depth], fused[depth:]

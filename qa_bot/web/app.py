@@ -2,18 +2,18 @@
 
 Layout: a Chat tab (conversation | sources | opinion viewer, with a settings and filters panel) and a
 Library tab (upload opinions to ingest, list what the library holds). All HTML is built by
-``qa_bot.ui_render`` with every piece of opinion text, file name and question escaped; nothing is
-rendered as Markdown. Clicks on ``[n]`` markers, sources and library rows reach Python through each
-``gr.HTML``'s ``js_on_load`` (a delegated listener calling ``trigger('click', {cite})``), and the
-viewer scrolls its highlighted passage (``#qv-target``) into view whenever its value changes.
+``qa_bot.web.render`` with every piece of opinion text, file name and question escaped; nothing is
+rendered as Markdown. The CSS and JavaScript are files in ``static/``. Clicks on ``[n]`` markers,
+sources and library rows reach Python through each ``gr.HTML``'s ``js_on_load`` (a delegated listener
+calling ``trigger('click', {cite})``), and the viewer scrolls its highlighted passage (``#qv-target``)
+into view whenever its value changes.
 
 ``/ask`` (``api_name="ask"``) answers a question as JSON for ``gradio_client``.
 """
 
 from __future__ import annotations
 
-from .atomic import atomic_path
-from . import offline  # noqa: F401  (analytics off, offline switches) -- before gradio loads
+from .. import offline  # noqa: F401  (analytics off, offline switches) -- before gradio loads
 
 import ipaddress
 import os
@@ -27,89 +27,28 @@ from pathlib import Path
 
 import gradio as gr
 
-from .errors import QaBotError
-from .types import Answer
-from . import ui_render as R
+from ..atomic import atomic_path
+from ..errors import QaBotError
+from ..types import Answer
+from . import render as R
 
 DEFAULT_PORT = 7860
 DEFAULT_MAX_UPLOAD_MB = 20
 UPLOAD_TYPES = (".txt", ".pdf", ".html", ".htm", ".xml", ".json", ".csv")
 _SAFE_NAME = re.compile(r"[^A-Za-z0-9._-]+")
 
+STATIC = Path(__file__).parent / "static"  # shipped as package data (pyproject.toml)
+
+
+def _static(name: str) -> str:
+    return (STATIC / name).read_text(encoding="utf-8")
+
+
 # Delegated click handling shared by every HTML panel: copy buttons, footnote jumps, citation links.
-_CLICK_JS = """
-const copyText = async (t) => {
-  try { await navigator.clipboard.writeText(t); return true; } catch (e) {
-    const ta = document.createElement('textarea'); ta.value = t; document.body.appendChild(ta); ta.select();
-    let ok = false; try { ok = document.execCommand('copy'); } catch (e2) {} ta.remove(); return ok; }
-};
-const jump = (id) => { const t = element.querySelector('#' + CSS.escape(id));
-  if (t) { t.scrollIntoView({block: 'center'}); t.classList.add('qa-flash'); setTimeout(() => t.classList.remove('qa-flash'), 1200); } };
-element.addEventListener('click', (ev) => {
-  const c = ev.target.closest('[data-copy]');
-  if (c) { ev.preventDefault(); const label = c.textContent;
-    copyText(c.dataset.copy).then(ok => { c.textContent = ok ? 'Copied' : 'Copy failed'; window.__qaCopied = c.dataset.copy;
-      setTimeout(() => { c.textContent = label; }, 1500); }); return; }
-  const f = ev.target.closest('[data-fn]');
-  if (f) { ev.preventDefault(); jump('qv-fn-' + f.dataset.fn); return; }
-  const b = ev.target.closest('[data-fnback]');
-  if (b) { ev.preventDefault(); jump('qv-fnref-' + b.dataset.fnback); return; }
-  const a = ev.target.closest('[data-cite]');
-  if (a) { ev.preventDefault(); trigger('click', {cite: a.dataset.cite}); }
-});
-"""
-
-_VIEWER_JS = _CLICK_JS + """
-const show = () => { const box = element.querySelector('.qa-opinion'); const t = element.querySelector('#qv-target');
-  if (t) { t.scrollIntoView({block: 'center'}); } else if (box) { box.scrollTop = 0; } };
-watch('value', () => setTimeout(show, 30));
-"""
-
-CSS = """
-.qa-chat, .qa-sources, .qa-opinion { font-size: 15px; line-height: 1.5; }
-#qa-chat .qa-chat { height: 62vh; overflow-y: auto; padding: 4px; }
-.qa-msg { border-radius: 10px; padding: 8px 12px; margin: 6px 0; }
-.qa-user { background: #e8effd; margin-left: 15%; }
-.qa-bot { background: #f6f6f4; margin-right: 4%; border: 1px solid #e3e3e0; }
-.qa-cite { font-weight: 600; text-decoration: none; color: #1d4ed8; cursor: pointer; }
-.qa-cites { font-size: 13px; margin: 8px 0 0 0; padding-left: 0; list-style: none; border-top: 1px solid #e3e3e0; padding-top: 6px; }
-.qa-cites li { margin-bottom: 6px; }
-.qa-quote { color: #555; font-style: italic; }
-.qa-copy { font-size: 11px; padding: 0 6px; border: 1px solid #bbb; border-radius: 4px; background: #fff; cursor: pointer; }
-.qa-unsupported { text-decoration: underline dotted #b45309; }
-.qa-note { font-size: 13px; color: #92400e; }
-.qa-abstain { color: #92400e; }
-.qa-error { color: #b91c1c; }
-.qa-empty { color: #666; padding: 8px; }
-.qa-sources { max-height: 72vh; overflow-y: auto; }
-.qa-source { border: 1px solid #e3e3e0; border-radius: 8px; padding: 8px; margin-bottom: 8px; font-size: 13px; }
-.qa-src-head a { color: #111; text-decoration: none; cursor: pointer; }
-.qa-src-meta, .qa-src-cite { color: #555; font-size: 12px; }
-.qa-score { color: #666; font-size: 12px; }
-.qa-badge { font-size: 11px; border-radius: 4px; padding: 0 5px; }
-.qa-used { background: #dcfce7; color: #166534; }
-.qa-unused { background: #f3f4f6; color: #555; }
-mark { background: #fde68a; padding: 0 1px; }
-.qa-opinion { max-height: 72vh; overflow-y: auto; padding-right: 6px; }
-.qa-op-head { border-bottom: 1px solid #ddd; margin-bottom: 8px; padding-bottom: 6px; position: sticky; top: 0;
-  background: var(--background-fill-primary, #fff); z-index: 1; }
-.qa-op-title { font-weight: 700; font-size: 17px; }
-.qa-op-meta, .qa-op-cite { font-size: 12px; color: #555; }
-.qa-op-pin { font-size: 12px; color: #92400e; font-weight: 600; }
-.qa-p { position: relative; padding-left: 3.4em; margin: 0 0 0.7em 0; }
-.qa-pb { display: inline-block; width: 0; border-left: 2px solid #9ca3af; height: 1em; vertical-align: text-bottom; }
-.qa-page { position: absolute; left: 0; font-size: 12px; font-weight: 700; color: #6b7280; }
-.qa-part { font-weight: 700; text-transform: uppercase; letter-spacing: .04em; font-size: 12px; color: #374151;
-  border-top: 1px solid #ddd; padding-top: 6px; margin: 12px 0 6px 0; }
-.qa-footnotes { border-top: 2px solid #ddd; margin-top: 12px; padding-top: 6px; font-size: 13px; }
-.qa-fn-h { font-weight: 700; margin-bottom: 4px; }
-.qa-flash { outline: 2px solid #f59e0b; }
-.qa-table { border-collapse: collapse; font-size: 13px; width: 100%; }
-.qa-table td, .qa-table th { border-bottom: 1px solid #e5e7eb; padding: 3px 6px; text-align: left; }
-.qa-rejected td { color: #b91c1c; }
-.qa-ingested td { color: #166534; }
-.qa-duplicate td { color: #92400e; }
-"""
+_CLICK_JS = _static("click.js")
+# The opinion viewer also scrolls its highlighted passage (#qv-target) into view when its value changes.
+_VIEWER_JS = _CLICK_JS + _static("viewer.js")
+CSS = _static("chat.css")
 
 
 @dataclass
@@ -414,13 +353,13 @@ def launch_kwargs(host: str, port: int, max_upload_mb: int, auth) -> dict:
 def serve(index=None, host: str = "127.0.0.1", port: int = DEFAULT_PORT, max_upload_mb: int = DEFAULT_MAX_UPLOAD_MB,
           quiet: bool = False, block: bool = True):
     """Open (building the demo on first use, with progress in the terminal) and serve the chat."""
-    from .cli import _progress_printer
-    from .library import Library
+    from ..library import Library
+    from ..progress import progress_printer
 
     auth = auth_for(host)
     if not quiet:
         print(f"opening library {index or 'demo'}…", flush=True)
-    lib = Library.open(index, progress=_progress_printer(quiet))
+    lib = Library.open(index, progress=progress_printer(quiet))
     demo = build_app(lib, max_upload_mb)
     demo.queue(default_concurrency_limit=2)
     try:

@@ -13,7 +13,7 @@ import html
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
-from .types import CANNOT_ANSWER, Answer, Citation, Hit, Opinion, Passage
+from ..types import CANNOT_ANSWER, Answer, Citation, Hit, Opinion, Passage
 
 _GENERIC = frozenset(("court", "hold", "held"))  # in nearly every question about an opinion: no signal
 
@@ -131,7 +131,7 @@ def render_chat(turns: Sequence[Turn]) -> str:
 
 # -- sources ----------------------------------------------------------------------------------------
 def _passage_cite(p: Passage) -> str:
-    from .cite import cite_passage
+    from ..answer.cite import cite_passage
 
     try:
         return cite_passage(p)[0]
@@ -161,8 +161,8 @@ def highlight(text: str, spans: Iterable[tuple[int, int]], first_id: str = "") -
 def best_sentence(text: str, question: str) -> tuple[int, int] | None:
     """The span of the sentence in ``text`` (the chunker's legal-aware splitter) sharing most search
     terms (the BM25 tokeniser's stemmed, stopword-free terms) with ``question``."""
-    from .lexical import tokenize
-    from .sentences import split
+    from ..index.lexical import tokenize
+    from ..ingest.sentences import split
 
     q = set(tokenize(question)) - _GENERIC
     best, score = None, 0
@@ -236,7 +236,7 @@ def render_opinion(op: Opinion, start: int | None = None, end: int | None = None
     """The whole opinion: parts labelled, ``*page`` markers in the margin where pages begin, footnote
     markers linked to the footnotes (and back), and ``[start, end)`` highlighted with the first
     highlighted piece carrying ``id="qv-target"`` (the viewer scrolls it into view)."""
-    from .cite import full_cite
+    from ..answer.cite import full_cite
 
     text, m = op.text, op.meta
     hl = (max(0, start), min(len(text), end)) if start is not None and end is not None and end > start else None

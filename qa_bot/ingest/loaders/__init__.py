@@ -14,12 +14,11 @@ yields (not raises) an ``InputError`` for a bad entry so the rest of the file st
 
 from __future__ import annotations
 
-import hashlib
 from pathlib import Path
 from typing import Iterator
 
-from ..errors import InputError, UnknownFormat
-from ..types import Document
+from ...errors import InputError, UnknownFormat
+from ...types import Document
 
 # Order matters: the first loader whose sniff() says yes wins. Folder loaders come first.
 _MODULES = ("scotus", "cap", "courtlistener", "csvrows", "pdf", "text")
@@ -95,25 +94,3 @@ def load(path: str | Path) -> Iterator[Document | InputError]:
             yield InputError(str(p), f"could not be read ({type(e).__name__}: {e})")
 
 
-def sha256_bytes(data: bytes) -> str:
-    return hashlib.sha256(data).hexdigest()
-
-
-def read_text(path: Path, data: bytes | None = None) -> str:
-    """Decode a text file as UTF-8 (BOM allowed). Binary or non-UTF-8 input is an ``InputError`` that
-    says which, so the user can re-save the file instead of getting mojibake in the index."""
-    if data is None:
-        data = path.read_bytes()
-    if not data.strip():
-        raise InputError(str(path), "empty file")
-    if b"\x00" in data[:8192]:
-        raise InputError(str(path), "binary file, not text")
-    try:
-        text = data.decode("utf-8-sig")
-    except UnicodeDecodeError as e:
-        raise InputError(
-            str(path), f"not UTF-8 text (byte 0x{data[e.start]:02x} at offset {e.start}); re-save it as UTF-8"
-        ) from None
-    if not text.strip():
-        raise InputError(str(path), "empty file")
-    return text

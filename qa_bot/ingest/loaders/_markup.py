@@ -28,8 +28,8 @@ from dataclasses import dataclass, field
 import lxml.html
 from lxml import etree
 
-from ..errors import InputError
-from ..types import Block
+from ...errors import InputError
+from ...types import Block
 
 _BLOCK_TAGS = frozenset(
     "p div blockquote center h1 h2 h3 h4 h5 h6 li ul ol dl dt dd table tr thead tbody pre hr section "

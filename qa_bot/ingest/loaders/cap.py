@@ -22,13 +22,11 @@ import re
 from pathlib import Path
 from typing import Iterator
 
-from ..errors import InputError
-from ..types import Document, Meta
-from . import sha256_bytes
+from ...errors import InputError
+from ...types import Document, Meta
+from ._common import build, read_sidecar, sha256_bytes
 from ._markup import RawBlock, backfill_first_page, clean_author, decode, parse_markup, part_of
-from .courtlistener import build
 from .text import parse as parse_text
-from .text import read_sidecar
 
 NAME = "cap"
 DESCRIPTION = "Caselaw Access Project case JSON or case HTML (static.case.law layout)"

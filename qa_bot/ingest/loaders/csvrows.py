@@ -18,11 +18,10 @@ import sys
 from pathlib import Path
 from typing import Iterator
 
-from ..errors import InputError
-from ..types import Document, Meta
-from . import sha256_bytes
+from ...errors import InputError
+from ...types import Document, Meta
+from ._common import build, fill_from_caption, sha256_bytes
 from ._markup import RawBlock, parse_markup, part_of
-from .courtlistener import build, fill_from_caption
 from .text import parse as parse_plain
 
 NAME = "csvrows"

@@ -17,12 +17,10 @@ import re
 from pathlib import Path
 from typing import Iterator
 
-from ..errors import InputError
-from ..types import Document
-from . import sha256_bytes
+from ...errors import InputError
+from ...types import Document
+from ._common import build, read_sidecar, sha256_bytes
 from ._markup import RawBlock
-from .courtlistener import build
-from .text import read_sidecar
 
 NAME = "pdf"
 DESCRIPTION = "PDF with a text layer (.pdf)"

@@ -18,10 +18,10 @@ import re
 from pathlib import Path
 from typing import Iterator
 
-from ..errors import InputError
-from ..types import Document, Meta
+from ...errors import InputError
+from ...types import Document, Meta
+from ._common import build
 from ._markup import RawBlock, decode, parse_markup, part_of
-from .courtlistener import build
 
 NAME = "scotus"
 DESCRIPTION = "scotus-citator corpus folder (cases.jsonl + opinions/)"

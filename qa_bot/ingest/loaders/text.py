@@ -12,14 +12,13 @@ Paragraphs are lines. Optional sidecar metadata ``NAME.json`` next to ``NAME.txt
 
 from __future__ import annotations
 
-import json
 import re
 from pathlib import Path
 from typing import Iterator
 
-from ..errors import InputError
-from ..types import Block, Document, Meta
-from . import read_text, sha256_bytes
+from ...errors import InputError
+from ...types import Block, Document
+from ._common import read_sidecar, read_text, sha256_bytes
 
 NAME = "text"
 DESCRIPTION = "plain-text opinion (.txt), CAP style with *page markers and trailing footnotes, or normalised"
@@ -56,40 +55,6 @@ def load(path: Path) -> Iterator[Document]:
     has_pages = any(b.page_breaks for b in blocks)
     yield Document(blocks=tuple(blocks), meta=meta, source=str(path), format=NAME,
                    sha256=sha256_bytes(data), has_pages=has_pages)
-
-
-def read_sidecar(path: Path) -> Meta:
-    """``NAME.json`` next to the opinion file -> ``Meta`` (empty ``Meta`` when there is none)."""
-    side = path.with_suffix(".json")
-    if not side.is_file():
-        return Meta()
-    try:
-        raw = json.loads(side.read_text(encoding="utf-8-sig"))
-    except (UnicodeDecodeError, json.JSONDecodeError) as e:
-        raise InputError(str(side), f"malformed sidecar metadata ({e})") from None
-    if not isinstance(raw, dict):
-        raise InputError(str(side), "malformed sidecar metadata (expected a JSON object)")
-    fields: dict = {}
-    for key in ("case_name", "citation", "court", "court_id", "date", "source_url", "docket"):
-        value = raw.get(key)
-        if value is None:
-            continue
-        if not isinstance(value, str):
-            raise InputError(str(side), f"field {key!r} must be a string, not {type(value).__name__}")
-        fields[key] = value.strip()
-    for key in ("year", "first_page"):
-        value = raw.get(key)
-        if value is None:
-            continue
-        if isinstance(value, bool) or not (isinstance(value, int) or (isinstance(value, str) and value.isdigit())):
-            raise InputError(str(side), f"field {key!r} must be a whole number, not {value!r}")
-        fields[key] = int(value)
-    if "year" not in fields and fields.get("date"):
-        m = re.match(r"(\d{4})", fields["date"])
-        if not m:
-            raise InputError(str(side), f"field 'date' must be an ISO date (YYYY-MM-DD), not {fields['date']!r}")
-        fields["year"] = int(m.group(1))
-    return Meta(**fields)
 
 
 def parse(text: str) -> list[Block]:

@@ -1,0 +1,136 @@
+"""The question's way through the answer stage (``Library.ask`` / ``Library.ask_stream``):
+options routed to the retriever or the answer settings, the chat history folded into the search
+query, retrieval, then the extractive answerer (``extractive``) or the generative one (``llm``), and
+verification (``verify``) before the ``Answer`` is returned.
+"""
+
+from __future__ import annotations
+
+from dataclasses import replace
+from typing import Iterator, Sequence
+
+import numpy as np
+
+from ..errors import BadQuestion, choices
+from ..settings import AnswerSettings
+from ..types import Answer, Opinion
+from .abstain import _try_retriever, library_case_names, library_idf
+from .extractive import Embed, extractive
+
+ANSWERERS = ("extractive", "llm")
+_RETRIEVE_OPTIONS = ("k", "mode", "courts", "years", "case", "per_opinion_cap")
+_ANSWER_OPTIONS = ("max_sentences", "abstain_threshold", "weak_threshold", "drop_unsupported")
+
+
+def embedder(lib) -> Embed:
+    """The library's embedding function (texts[0] is embedded as a query, the rest as documents):
+    the retriever's ``Embedder`` when there is one, else the model the library's settings name.
+    Document vectors are cached per library (a chat session quotes the same passages again)."""
+    cached = getattr(lib, "_answer_embed", None)
+    if cached is not None:
+        return cached
+    emb = getattr(_try_retriever(lib), "embedder", None)
+    if emb is not None and hasattr(emb, "encode_queries") and hasattr(emb, "encode_documents"):
+        encode_query, encode_docs = (lambda t: emb.encode_queries(t)), (lambda t: emb.encode_documents(t))
+    else:
+        from ..index.embed import load_model  # the process-wide model cache the retriever uses too
+
+        model = load_model(lib.settings.embed.model)
+        encode_query = encode_docs = lambda t: model.encode(list(t), batch_size=64, normalize_embeddings=True,
+                                                            convert_to_numpy=True, show_progress_bar=False)
+    cache: dict[str, np.ndarray] = {}
+
+    def embed(texts: Sequence[str]) -> np.ndarray:
+        texts = list(texts)
+        q = _normalise(np.asarray(encode_query(texts[:1]), dtype=np.float32))
+        todo = list(dict.fromkeys(t for t in texts[1:] if t not in cache))
+        if todo:
+            if len(cache) > 20_000:
+                cache.clear()
+            cache.update(zip(todo, _normalise(np.asarray(encode_docs(todo), dtype=np.float32))))
+        return np.vstack([q] + [cache[t][None, :] for t in texts[1:]])
+
+    try:
+        lib._answer_embed = embed
+    except AttributeError:
+        pass
+    return embed
+
+
+def _normalise(v: np.ndarray) -> np.ndarray:
+    n = np.linalg.norm(v, axis=1, keepdims=True)
+    return v / np.maximum(n, 1e-12)
+
+
+def _split_options(lib, answerer: str | None, options: dict) -> tuple[str, dict, AnswerSettings, Embed | None]:
+    st: AnswerSettings = lib.settings.answer
+    embed = options.pop("embed", None)
+    answer_opts = {k: options.pop(k) for k in list(options) if k in _ANSWER_OPTIONS}
+    for k in ("llm_base_url", "llm_model", "llm_api_key", "llm_timeout", "gguf_path"):
+        if k in options:
+            answer_opts[k] = options.pop(k)
+    st = replace(st, **answer_opts)
+    unknown = [k for k in options if k not in _RETRIEVE_OPTIONS]
+    if unknown:
+        raise choices("ask option", unknown[0], list(_RETRIEVE_OPTIONS + _ANSWER_OPTIONS))
+    name = answerer or st.answerer
+    if name not in ANSWERERS:
+        raise choices("answerer", name, ANSWERERS)
+    if st.max_sentences <= 0:
+        raise BadQuestion(f"max_sentences must be at least 1, not {st.max_sentences}")
+    return name, options, st, embed
+
+
+def _retrieval_query(question: str, history: Sequence) -> str:
+    """A follow-up ("and what about the officers?") is searched together with the previous question."""
+    if not history:
+        return question
+    prev = history[-1]
+    prev_q = prev.question if hasattr(prev, "question") else prev[0] if isinstance(prev, (tuple, list)) else str(prev)
+    return f"{prev_q} {question}" if len(question.split()) < 12 else question
+
+
+def _check_question(question: str) -> str:
+    if not isinstance(question, str) or not question.strip():
+        raise BadQuestion("the question is empty")
+    return question.strip()
+
+
+def ask(lib, question: str, answerer: str | None = None, history: Sequence = (), **options) -> Answer:
+    """Retrieve, answer, verify. Options: the search options (k, mode, courts, years, case,
+    per_opinion_cap), AnswerSettings fields (max_sentences, abstain_threshold, ...), ``embed``."""
+    final = None
+    for piece in ask_stream(lib, question, answerer=answerer, history=history, **options):
+        if isinstance(piece, Answer):
+            final = piece
+    assert final is not None
+    return final
+
+
+def ask_stream(lib, question: str, answerer: str | None = None, history: Sequence = (),
+               **options) -> Iterator[str | Answer]:
+    """Yields text pieces as they are produced, then the final verified ``Answer``."""
+    from .verify import verify
+
+    question = _check_question(question)
+    name, search_opts, st, embed = _split_options(lib, answerer, dict(options))
+    hits = lib.search(_retrieval_query(question, history), **search_opts)
+    embed = embed or embedder(lib)
+    cache: dict[str, Opinion] = {}
+
+    def opinion(oid: str) -> Opinion:
+        if oid not in cache:
+            cache[oid] = lib.store.opinion(oid)
+        return cache[oid]
+
+    if name == "extractive":
+        draft = extractive(question, hits, opinion, embed, st, idf=library_idf(lib),
+                           case_names=library_case_names(lib))
+        answer = verify(draft, opinion, st, embed=embed)
+        for s in answer.sentences:
+            yield s.text + "".join(f" [{n}]" for n in s.citations) + " "
+        yield answer
+        return
+    from .llm import generate
+
+    yield from generate(question, hits, opinion, embed, st, history=history)

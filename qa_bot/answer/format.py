@@ -1,0 +1,42 @@
+"""An ``Answer`` as plain text for a terminal or a log (``qa-bot ask``): the answer's sentences with
+their ``[n]`` markers, its note, the closest passages when it abstained, then each citation with its
+quoted support and the authorities that support cites."""
+
+from __future__ import annotations
+
+from typing import Callable, Iterable
+
+from ..types import Answer, Citation
+from .cite import cite_passage
+
+Links = Callable[[Citation], Iterable[tuple[str, str | None]]]  # citation -> (cited text, opinion id or None)
+
+
+def format_answer(answer: Answer, links: Links | None = None) -> str:
+    """The answer text, then each citation (full cite on an opinion's first use, short afterwards)
+    with its quoted support and the authorities it cites."""
+    lines = []
+    for s in answer.sentences:
+        line = s.text + "".join(f" [{n}]" for n in s.citations)
+        if not s.supported:
+            line += f"  (UNSUPPORTED: {s.flag})"
+        lines.append(line)
+    out = [" ".join(lines)]
+    if answer.note:
+        out += ["", f"Note: {answer.note}"]
+    if answer.abstained and answer.hits:
+        out += ["", "Closest passages:"]
+        for h in answer.hits[:5]:
+            p = h.passage
+            out.append(f"  - {cite_passage(p)[0]}: {p.text[:160]}{'...' if len(p.text) > 160 else ''}")
+    seen: set[str] = set()
+    if answer.citations:
+        out.append("")
+    for c in answer.citations:
+        cite = c.short if c.opinion_id in seen else c.full
+        seen.add(c.opinion_id)
+        out.append(f"[{c.number}] {cite}")
+        out.append(f"    \"{c.quote}\"")
+        for text, oid in (links(c) if links else []):
+            out.append(f"    cites {text}: {'in your library (' + oid + ')' if oid else 'not in your library'}")
+    return "\n".join(out)

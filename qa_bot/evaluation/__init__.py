@@ -1,0 +1,1 @@
+"""Evaluation: sets (``evalset``), metrics (``metrics``) and the ``qa-bot eval`` command (``evaluate``)."""

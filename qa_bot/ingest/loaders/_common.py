@@ -1,0 +1,118 @@
+"""What the loaders share: hashing and decoding the raw bytes, sidecar metadata (``NAME.json`` next to
+an opinion file), the caption CourtListener puts at the top of html_with_citations, and ``build``,
+which turns a loader's raw blocks into a ``Document``."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import re
+from dataclasses import replace
+from pathlib import Path
+
+from ...errors import InputError
+from ...types import Document, Meta
+from ._markup import RawBlock, backfill_first_page
+
+_CAPTION_CITE = re.compile(r"^(\d{1,4} [A-Z][A-Za-z0-9. ]{0,20}? \d{1,5}) \((\d{4})\)$")
+
+
+def sha256_bytes(data: bytes) -> str:
+    return hashlib.sha256(data).hexdigest()
+
+
+def read_text(path: Path, data: bytes | None = None) -> str:
+    """Decode a text file as UTF-8 (BOM allowed). Binary or non-UTF-8 input is an ``InputError`` that
+    says which, so the user can re-save the file instead of getting mojibake in the index."""
+    if data is None:
+        data = path.read_bytes()
+    if not data.strip():
+        raise InputError(str(path), "empty file")
+    if b"\x00" in data[:8192]:
+        raise InputError(str(path), "binary file, not text")
+    try:
+        text = data.decode("utf-8-sig")
+    except UnicodeDecodeError as e:
+        raise InputError(
+            str(path), f"not UTF-8 text (byte 0x{data[e.start]:02x} at offset {e.start}); re-save it as UTF-8"
+        ) from None
+    if not text.strip():
+        raise InputError(str(path), "empty file")
+    return text
+
+
+def read_sidecar(path: Path) -> Meta:
+    """``NAME.json`` next to the opinion file -> ``Meta`` (empty ``Meta`` when there is none)."""
+    side = path.with_suffix(".json")
+    if not side.is_file():
+        return Meta()
+    try:
+        raw = json.loads(side.read_text(encoding="utf-8-sig"))
+    except (UnicodeDecodeError, json.JSONDecodeError) as e:
+        raise InputError(str(side), f"malformed sidecar metadata ({e})") from None
+    if not isinstance(raw, dict):
+        raise InputError(str(side), "malformed sidecar metadata (expected a JSON object)")
+    fields: dict = {}
+    for key in ("case_name", "citation", "court", "court_id", "date", "source_url", "docket"):
+        value = raw.get(key)
+        if value is None:
+            continue
+        if not isinstance(value, str):
+            raise InputError(str(side), f"field {key!r} must be a string, not {type(value).__name__}")
+        fields[key] = value.strip()
+    for key in ("year", "first_page"):
+        value = raw.get(key)
+        if value is None:
+            continue
+        if isinstance(value, bool) or not (isinstance(value, int) or (isinstance(value, str) and value.isdigit())):
+            raise InputError(str(side), f"field {key!r} must be a whole number, not {value!r}")
+        fields[key] = int(value)
+    if "year" not in fields and fields.get("date"):
+        m = re.match(r"(\d{4})", fields["date"])
+        if not m:
+            raise InputError(str(side), f"field 'date' must be an ISO date (YYYY-MM-DD), not {fields['date']!r}")
+        fields["year"] = int(m.group(1))
+    return Meta(**fields)
+
+
+def build(blocks: list[RawBlock], has_pages: bool, meta: Meta, source: str, sha: str, fmt: str) -> Document:
+    """Raw blocks -> ``Document`` (an ``InputError`` if nothing readable is left)."""
+    if not any(b.kind != "footnote" for b in blocks):
+        raise InputError(source, "no opinion text found in the markup")
+    if has_pages:
+        backfill_first_page(blocks, meta.first_page)
+    return Document(blocks=tuple(b.freeze() for b in blocks), meta=meta, source=source, format=fmt,
+                    sha256=sha, has_pages=has_pages)
+
+
+def fill_from_caption(meta: Meta, blocks: list[RawBlock]) -> Meta:
+    """Citation, year, first page and case name from an html_with_citations caption, where unset."""
+    head = blocks[:8]
+    changes: dict = {}
+    for b in head:
+        m = _CAPTION_CITE.match(b.text.strip())
+        if m:
+            if not meta.citation:
+                changes["citation"] = m.group(1)
+                if meta.first_page is None:
+                    changes["first_page"] = int(m.group(1).rsplit(" ", 1)[1])
+            if meta.year is None:
+                changes["year"] = int(m.group(2))
+            break
+    if not meta.case_name:
+        heading = next((b.text for b in head if b.kind == "heading" and " v. " in b.text), "")
+        if heading:
+            changes["case_name"] = _titlecase(heading.strip().rstrip("."))
+    return replace(meta, **changes) if changes else meta
+
+
+def _titlecase(name: str) -> str:
+    """'KATZ v. UNITED STATES' -> 'Katz v. United States' (only all-capital words are changed)."""
+    small = {"OF", "AND", "THE", "FOR", "IN", "ON", "AT", "TO", "EX", "REL."}
+    words = name.split()
+    out = []
+    for i, w in enumerate(words):
+        if w.isupper() and len(w) > 1:
+            w = w.lower() if (i and w in small) else w.capitalize()
+        out.append(w)
+    return " ".join(out)

@@ -1,0 +1,1 @@
+"""The web chat: the Gradio app (``app``), its escaped HTML (``render``) and its CSS/JavaScript (``static/``)."""
