@@ -12,7 +12,8 @@ import time
 from difflib import SequenceMatcher
 from pathlib import Path
 
-from qa_bot.evaluation.evalset import MIN_RUN, has_run, normalize
+from qa_bot.evaluation.evalset import MIN_RUN, has_run
+from qa_bot.text import normalize
 
 TEXT = Path(__file__).resolve().parent.parent / "tests" / "data" / "pena-v-deprisco.txt"
 

@@ -12,11 +12,12 @@ import pytest
 import pytrec_eval
 
 from qa_bot.cli import main
-from qa_bot.evaluation.evalset import (EvalSetError, Evidence, Question, has_run, load_set, longest_run, normalize,
-                                       parse_set, supports)
+from qa_bot.evaluation.evalset import (EvalSetError, Evidence, Question, has_run, load_set, longest_run, parse_set,
+                                       supports)
 from qa_bot.evaluation.evaluate import ANSWER_KEYS, evaluate, format_report, judge_answer, judge_hits, write_json
 from qa_bot.evaluation.metrics import (QuoteJudge, abstention_metrics, alce_answer, items_found_at, ndcg_at, percentile,
                                        retrieval_metrics)
+from qa_bot.text import normalize
 from qa_bot.types import Answer, AnswerSentence, Citation, Hit, Passage
 
 PENA = "Pena v. DePrisco"

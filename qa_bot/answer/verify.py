@@ -26,6 +26,7 @@ from typing import Callable, Sequence
 import numpy as np
 
 from ..settings import AnswerSettings
+from ..text import normalize
 from ..types import Answer, AnswerSentence, Citation, Opinion
 
 Checker = Callable[[str, Sequence[str]], float]  # (sentence, cited texts) -> support 0..1
@@ -33,8 +34,8 @@ _QUOTE = re.compile(r"[\"“]([^\"“”]{12,}?)[\"”]")
 
 
 def _norm(text: str) -> str:
-    t = text.replace("’", "'").replace("‘", "'").replace("“", '"').replace("”", '"')
-    return " ".join(re.sub(r"[^\w§' ]+", " ", t.lower()).split())
+    """``text.normalize`` without punctuation (but "§" and apostrophes), for finding a quotation in its source."""
+    return " ".join(re.sub(r"[^\w§' ]+", " ", normalize(text)).split())
 
 
 def _terms(text: str) -> set[str]:

@@ -28,18 +28,12 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Iterable
 
-from ..errors import QaBotError
+from ..errors import InputError, QaBotError
+from ..text import decode_utf8, nfkc, normalize
 
 MIN_RUN = 0.6  # share of the quote's characters one contiguous shared run must cover
 PIN_RE = re.compile(r"^\d+(?: n\.[0-9A-Za-z*\u2020\u2021]+)?$")  # "111" or "111 n.18"
 
-_TRANSLATE = str.maketrans({
-    "\u2018": "'", "\u2019": "'", "\u201a": "'", "\u201b": "'", "\u2032": "'", "\u0060": "'", "\u00b4": "'",
-    "\u201c": '"', "\u201d": '"', "\u201e": '"', "\u201f": '"', "\u2033": '"', "\u00ab": '"', "\u00bb": '"',
-    "\u2010": "-", "\u2011": "-", "\u2012": "-", "\u2013": "-", "\u2014": "-", "\u2015": "-", "\u2212": "-",
-    "\u00ad": None,  # soft hyphen: invisible, drop
-})
-_WS = re.compile(r"\s+")
 _NOT_ALNUM = re.compile(r"[^0-9a-z]+")
 
 
@@ -90,16 +84,9 @@ class EvalSet:
 
 # -- normalisation and matching ---------------------------------------------------------------------
 @lru_cache(maxsize=65536)
-def normalize(text: str) -> str:
-    """NFKC, lower case, curly quotes/dashes to ASCII, whitespace runs to one space (ends stripped)."""
-    text = unicodedata.normalize("NFKC", text).lower().translate(_TRANSLATE)
-    return _WS.sub(" ", text).strip()
-
-
-@lru_cache(maxsize=65536)
 def name_key(name: str) -> str:
     """A case name or citation without case, accents, punctuation or spacing: "Pena v. DePrisco" -> "penavdeprisco"."""
-    decomposed = unicodedata.normalize("NFKD", unicodedata.normalize("NFKC", name))
+    decomposed = unicodedata.normalize("NFKD", nfkc(name))
     ascii_ = "".join(c for c in decomposed if not unicodedata.combining(c))
     return _NOT_ALNUM.sub("", ascii_.lower())
 
@@ -256,7 +243,7 @@ def load_set(path: str | Path) -> EvalSet:
     except OSError as e:
         raise EvalSetError(p, [f"0: cannot read the file ({e.strerror or e})"]) from None
     try:
-        text = data.decode("utf-8-sig")
-    except UnicodeDecodeError as e:
-        raise EvalSetError(p, [f"0: not UTF-8 text (byte 0x{data[e.start]:02x} at offset {e.start})"]) from None
+        text = decode_utf8(data, str(p))
+    except InputError as e:
+        raise EvalSetError(p, [f"0: {e.reason}"]) from None
     return parse_set(text.splitlines(), p)

@@ -31,8 +31,9 @@ from typing import Callable, Iterable, Sequence
 
 from .. import atomic
 from ..errors import BadQuestion, QaBotError, choices
+from ..text import normalize
 from ..types import CANNOT_ANSWER, Answer, Citation, Hit
-from .evalset import EvalSet, Evidence, Question, has_run, load_set, normalize, same_opinion
+from .evalset import EvalSet, Evidence, Question, has_run, load_set, same_opinion
 from .metrics import (Judge, QuoteJudge, abstention_metrics, alce_answer, percentile, pins_equal,
                       retrieval_metrics)
 

@@ -26,7 +26,8 @@ import re
 from dataclasses import dataclass
 from typing import Callable, Sequence
 
-from .evalset import has_run, normalize
+from ..text import normalize, stopwords
+from .evalset import has_run
 
 Ranked = Sequence[frozenset[int] | set[int]]
 Judge = Callable[[str, Sequence[str]], bool]
@@ -87,15 +88,12 @@ def retrieval_metrics(judged: Sequence[tuple[Ranked, int]]) -> dict[str, float |
 
 # -- answer support ---------------------------------------------------------------------------------
 _WORD = re.compile(r"[a-z0-9]+(?:'[a-z]+)?")
-STOPWORDS = frozenset(
-    "a an and are as at be been but by for from had has have he her his if in into is it its of on or "
-    "our she so such that the their them then there these they this those to was we were what when "
-    "which who whom will with would you your not no".split()
-)
 
 
 def content_words(text: str) -> list[str]:
-    return [w for w in _WORD.findall(normalize(text)) if w not in STOPWORDS]
+    """The words of ``text`` (normalised) without stop words (``text.stopwords``)."""
+    stop = stopwords()
+    return [w for w in _WORD.findall(normalize(text)) if w not in stop]
 
 
 @dataclass(frozen=True)

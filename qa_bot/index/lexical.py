@@ -24,7 +24,6 @@ from __future__ import annotations
 
 import functools
 import re
-import unicodedata
 from pathlib import Path
 from typing import Callable, Iterable, Sequence
 
@@ -32,6 +31,7 @@ import numpy as np
 
 from ..atomic import atomic_path
 from ..errors import IndexCorrupt
+from ..text import fold, stopwords
 
 FILE_NAME = "lexical.npz"
 KIND = "bm25s-2"  # bm25s, K1/B below, header field (HEADER) beside the passage's own terms
@@ -55,13 +55,6 @@ _SECTION_WORDS = {"section", "sec", "sections"}
 
 
 @functools.lru_cache(maxsize=1)
-def _stopwords() -> frozenset[str]:
-    from bm25s.stopwords import STOPWORDS_EN
-
-    return frozenset(STOPWORDS_EN)
-
-
-@functools.lru_cache(maxsize=1)
 def _stemmer():
     import Stemmer
 
@@ -79,7 +72,7 @@ def _stem(w: str) -> str:
             w2 = w2[:-1]
         if w2.isdigit():
             s = w2
-        elif not w2 or w2 in _stopwords() or w in _stopwords():
+        elif not w2 or w2 in stopwords() or w in stopwords():
             s = ""
         else:
             s = _stemmer().stemWord(w2)
@@ -90,7 +83,7 @@ def _stem(w: str) -> str:
 
 def tokenize(text: str) -> list[str]:
     """The lexical tokens of ``text`` (documents and queries alike)."""
-    text = unicodedata.normalize("NFKC", text).lower()
+    text = fold(text)
     out: list[str] = []
     prev = ""
     for sec, secnum, paren, abbr, word in _TOKEN.findall(text):

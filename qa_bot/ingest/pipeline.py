@@ -21,13 +21,13 @@ from __future__ import annotations
 import hashlib
 import os
 import re
-import unicodedata
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Callable, Iterable
 
 from ..errors import InputError, QaBotError
 from ..settings import Settings
+from ..text import fold
 from ..types import Document, Opinion
 from . import loaders
 from .store import Store
@@ -90,7 +90,7 @@ class IngestReport:
 def words(text: str) -> list[str]:
     """The normalised word sequence a sketch is built from: case, digits, punctuation, one-letter
     words ('v.'), ordinals and hyphenated compounds are ignored, as ML-corpus copies drop them."""
-    text = unicodedata.normalize("NFKC", text).lower()
+    text = fold(text)
     return _WORD.findall(_ORDINAL.sub(" ", _HYPHENATED.sub(" ", text)))
 
 

@@ -12,9 +12,9 @@ from __future__ import annotations
 import hashlib
 import logging
 import re
-import unicodedata
 from dataclasses import dataclass, replace
 
+from ..text import nfkc
 from ..types import Block, CitedAuthority, Document, Footnote, Opinion, Paragraph, Part
 
 SEP = "\n\n"
@@ -152,7 +152,7 @@ def build(doc: Document) -> Opinion:
 
 
 def content_id(text: str) -> str:
-    norm = " ".join(unicodedata.normalize("NFKC", text).split())
+    norm = " ".join(nfkc(text).split())
     return hashlib.sha256(norm.encode("utf-8")).hexdigest()[:16]
 
 

@@ -11,6 +11,7 @@ from dataclasses import replace
 from pathlib import Path
 
 from ...errors import InputError
+from ...text import decode_utf8
 from ...types import Document, Meta
 from ._markup import RawBlock, backfill_first_page
 
@@ -28,14 +29,7 @@ def read_text(path: Path, data: bytes | None = None) -> str:
         data = path.read_bytes()
     if not data.strip():
         raise InputError(str(path), "empty file")
-    if b"\x00" in data[:8192]:
-        raise InputError(str(path), "binary file, not text")
-    try:
-        text = data.decode("utf-8-sig")
-    except UnicodeDecodeError as e:
-        raise InputError(
-            str(path), f"not UTF-8 text (byte 0x{data[e.start]:02x} at offset {e.start}); re-save it as UTF-8"
-        ) from None
+    text = decode_utf8(data, str(path))
     if not text.strip():
         raise InputError(str(path), "empty file")
     return text

@@ -374,14 +374,3 @@ def backfill_first_page(blocks: list[RawBlock], first_page: int | None = None) -
     if prev < 1 or (first_page is not None and prev < first_page):
         return
     body[0].page_breaks.insert(0, (0, prev))
-
-
-def decode(data: bytes, source: str) -> str:
-    """UTF-8 text of a markup file (BOM allowed); an ``InputError`` for binary or other encodings."""
-    if b"\x00" in data[:8192]:
-        raise InputError(source, "binary file, not text")
-    try:
-        return data.decode("utf-8-sig")
-    except UnicodeDecodeError as e:
-        raise InputError(source, f"not UTF-8 text (byte 0x{data[e.start]:02x} at offset {e.start}); "
-                                 "re-save it as UTF-8") from None

@@ -23,9 +23,10 @@ from pathlib import Path
 from typing import Iterator
 
 from ...errors import InputError
+from ...text import decode_utf8
 from ...types import Document, Meta
 from ._common import build, read_sidecar, sha256_bytes
-from ._markup import RawBlock, backfill_first_page, clean_author, decode, parse_markup, part_of
+from ._markup import RawBlock, backfill_first_page, clean_author, parse_markup, part_of
 from .text import parse as parse_text
 
 NAME = "cap"
@@ -62,7 +63,7 @@ def read_case(path: Path, data: bytes | None = None) -> dict:
     if data is None:
         data = path.read_bytes()
     try:
-        case = json.loads(decode(data, str(path)))
+        case = json.loads(decode_utf8(data, str(path)))
     except json.JSONDecodeError as e:
         raise InputError(str(path), f"malformed JSON at line {e.lineno} column {e.colno} (char {e.pos}): {e.msg}") from None
     if not isinstance(case, dict):
@@ -119,7 +120,7 @@ def _load_json(path: Path) -> Document:
 
 def _load_html(path: Path) -> Document:
     data = path.read_bytes()
-    text = decode(data, str(path))
+    text = decode_utf8(data, str(path))
     blocks, has_pages = parse_markup(text, str(path))
     meta = _head_meta(blocks)
     for sibling in (path.with_suffix(".json"), path.parent.parent / "json" / (path.stem + ".json")):

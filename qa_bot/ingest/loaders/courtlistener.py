@@ -14,9 +14,10 @@ import re
 from pathlib import Path
 from typing import Iterator
 
+from ...text import decode_utf8
 from ...types import Document
 from ._common import build, fill_from_caption, read_sidecar, sha256_bytes
-from ._markup import decode, parse_markup
+from ._markup import parse_markup
 
 NAME = "courtlistener"
 DESCRIPTION = "CourtListener opinion markup (.html/.xml, or .txt starting with '<'): html_with_citations, xml_harvard, html_columbia"
@@ -35,7 +36,7 @@ def sniff(path: Path, head: bytes) -> bool:
 
 def load(path: Path) -> Iterator[Document]:
     data = path.read_bytes()
-    blocks, has_pages = parse_markup(decode(data, str(path)), str(path))
+    blocks, has_pages = parse_markup(decode_utf8(data, str(path)), str(path))
     meta = read_sidecar(path)
     meta = fill_from_caption(meta, blocks)
     yield build(blocks, has_pages, meta, str(path), sha256_bytes(data), fmt=NAME)

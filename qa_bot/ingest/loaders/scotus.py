@@ -19,9 +19,10 @@ from pathlib import Path
 from typing import Iterator
 
 from ...errors import InputError
+from ...text import decode_utf8
 from ...types import Document, Meta
 from ._common import build
-from ._markup import RawBlock, decode, parse_markup, part_of
+from ._markup import RawBlock, parse_markup, part_of
 
 NAME = "scotus"
 DESCRIPTION = "scotus-citator corpus folder (cases.jsonl + opinions/)"
@@ -91,7 +92,7 @@ def load_cluster(root: Path, case: dict, line_no: int) -> Document:
         data = fpath.read_bytes()
         digest.update(data)
         part = None if op.get("opinion_type") == "010combined" else _part(op.get("opinion_type"))
-        raw, pages = parse_markup(decode(data, str(fpath)), str(fpath))
+        raw, pages = parse_markup(decode_utf8(data, str(fpath)), str(fpath))
         for b in raw:
             if b.part is None:
                 b.part = part
