@@ -276,6 +276,34 @@ def test_follow_up_question_is_searched_with_the_previous_one(pena_lib):
     assert pena_lib.searches[-1][0] == "Who had qualified immunity? and the PBA?"
 
 
+@pytest.mark.parametrize("question", ["", "  \t ", "\x00\x07\x1b", "q" * 2001, 42])
+def test_ask_rejects_what_search_rejects_with_the_same_message(pena_lib, question):
+    from qa_bot.retrieve.search import clean_question
+
+    with pytest.raises(BadQuestion) as by_search:
+        clean_question(question, pena_lib.settings.retrieve.max_question_chars)  # what Retriever.search runs
+    with pytest.raises(BadQuestion) as by_ask:
+        ask(pena_lib, question, embed=fake_embed)
+    assert str(by_ask.value) == str(by_search.value)
+
+
+def test_the_question_is_cleaned_once_before_search_and_answer(pena_lib):
+    a = ask(pena_lib, "  Who\x07 had   qualified\u200b immunity? ", embed=fake_embed)
+    assert pena_lib.searches[-1][0] == a.question == "Who had qualified immunity?"
+
+
+def test_chat_history_is_read_in_one_place_whatever_its_form(pena_lib):
+    from qa_bot.answer.ask import chat_turns
+    from qa_bot.answer.llm import build_messages
+
+    earlier = ask(pena_lib, "Who had qualified immunity?", embed=fake_embed)
+    turns = chat_turns([earlier, ("And the PBA?", "It was dismissed."), "What about Grey?"])
+    assert turns == [(earlier.question, earlier.text), ("And the PBA?", "It was dismissed."), ("What about Grey?", "")]
+    msgs = build_messages("and the officers?", [], history=turns)
+    assert [m["role"] for m in msgs] == ["system", "user", "assistant", "user", "assistant", "user", "user"]
+    assert msgs[1]["content"] == f"Question: {earlier.question}" and msgs[2]["content"] == earlier.text
+
+
 # --- the verifier --------------------------------------------------------------------------------
 def _draft(lib, sentences, passages):
     from qa_bot.answer.cite import make_citation

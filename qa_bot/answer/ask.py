@@ -81,19 +81,24 @@ def _split_options(lib, answerer: str | None, options: dict) -> tuple[str, dict,
     return name, options, st, embed
 
 
-def _retrieval_query(question: str, history: Sequence) -> str:
+def chat_turns(history: Sequence) -> list[tuple[str, str]]:
+    """(question, answer text) of each earlier turn of a chat: an ``Answer`` (anything with ``question``
+    and ``text``), a (question, answer) pair, or a bare question."""
+    out = []
+    for turn in history:
+        pair = isinstance(turn, (tuple, list))
+        q = turn.question if hasattr(turn, "question") else turn[0] if pair else str(turn)
+        a = turn.text if hasattr(turn, "text") else turn[1] if pair and len(turn) > 1 else ""
+        out.append((q, a))
+    return out
+
+
+def _retrieval_query(question: str, turns: Sequence[tuple[str, str]]) -> str:
     """A follow-up ("and what about the officers?") is searched together with the previous question."""
-    if not history:
+    if not turns:
         return question
-    prev = history[-1]
-    prev_q = prev.question if hasattr(prev, "question") else prev[0] if isinstance(prev, (tuple, list)) else str(prev)
+    prev_q = turns[-1][0]
     return f"{prev_q} {question}" if len(question.split()) < 12 else question
-
-
-def _check_question(question: str) -> str:
-    if not isinstance(question, str) or not question.strip():
-        raise BadQuestion("the question is empty")
-    return question.strip()
 
 
 def ask(lib, question: str, answerer: str | None = None, history: Sequence = (), **options) -> Answer:
@@ -110,11 +115,13 @@ def ask(lib, question: str, answerer: str | None = None, history: Sequence = (),
 def ask_stream(lib, question: str, answerer: str | None = None, history: Sequence = (),
                **options) -> Iterator[str | Answer]:
     """Yields text pieces as they are produced, then the final verified ``Answer``."""
+    from ..retrieve.search import clean_question  # the one validation of a question, shared with search
     from .verify import verify
 
-    question = _check_question(question)
+    question = clean_question(question, lib.settings.retrieve.max_question_chars)
     name, search_opts, st, embed = _split_options(lib, answerer, dict(options))
-    hits = lib.search(_retrieval_query(question, history), **search_opts)
+    turns = chat_turns(history)
+    hits = lib.search(_retrieval_query(question, turns), **search_opts)
     embed = embed or embedder(lib)
     cache: dict[str, Opinion] = {}
 
@@ -133,4 +140,4 @@ def ask_stream(lib, question: str, answerer: str | None = None, history: Sequenc
         return
     from .llm import generate
 
-    yield from generate(question, hits, opinion, embed, st, history=history)
+    yield from generate(question, hits, opinion, embed, st, history=turns)

@@ -55,16 +55,16 @@ def _fence_safe(text: str) -> str:
 
 
 def build_messages(question: str, hits: Sequence[Hit], max_sentences: int = 4,
-                   history: Sequence = ()) -> list[dict]:
+                   history: Sequence[tuple[str, str]] = ()) -> list[dict]:
+    """The chat messages for the model; ``history``: (question, answer text) of earlier turns
+    (``ask.chat_turns``), of which the last three give a follow-up its context."""
     blocks = []
     for n, h in enumerate(hits, 1):
         full, _ = cite_passage(h.passage)
         blocks.append(f"[{n}] {full}\n{FENCE_OPEN.format(n=n)}\n{_fence_safe(h.passage.text)}\n"
                       f"{FENCE_CLOSE.format(n=n)}")
     msgs = [{"role": "system", "content": SYSTEM.format(max_sentences=max_sentences)}]
-    for turn in list(history)[-3:]:  # earlier questions give a follow-up its context
-        q = turn.question if hasattr(turn, "question") else turn[0] if isinstance(turn, (tuple, list)) else str(turn)
-        a = turn.text if hasattr(turn, "text") else turn[1] if isinstance(turn, (tuple, list)) and len(turn) > 1 else ""
+    for q, a in list(history)[-3:]:  # earlier questions give a follow-up its context
         msgs.append({"role": "user", "content": f"Question: {q}"})
         if a:
             msgs.append({"role": "assistant", "content": a})
@@ -253,8 +253,9 @@ def chat_stream(messages: list[dict], st: AnswerSettings) -> Iterator[str]:
 
 # --- the answerer --------------------------------------------------------------------------------
 def generate(question: str, hits: Sequence[Hit], opinion: Callable[[str], Opinion], embed, st: AnswerSettings,
-             history: Sequence = ()) -> Iterator[str | Answer]:
-    """Yields the model's text as it streams, then the verified ``Answer``."""
+             history: Sequence[tuple[str, str]] = ()) -> Iterator[str | Answer]:
+    """Yields the model's text as it streams, then the verified ``Answer``. ``history``: (question, answer
+    text) of earlier turns."""
     if not hits:
         yield abstain(question, hits, "llm", "No passage matched the question.")
         return
