@@ -33,6 +33,7 @@ from qa_bot.answer import extractive as A  # noqa: E402
 from qa_bot.answer.ask import embedder  # noqa: E402
 from qa_bot.answer.verify import verify  # noqa: E402
 from qa_bot.evaluation.evalset import load_set, supports  # noqa: E402
+from qa_bot.index.lexical import bm25_idf  # noqa: E402
 from qa_bot.library import Library  # noqa: E402
 
 
@@ -173,8 +174,8 @@ def calibrate(lib, rows, opinion, embed) -> None:
     if now:
         err, fa, t, salient, burst, fu = now[0]
         print(f"current settings: errors {err} ({fa} answerable abstained, {fu} unanswerable answered)")
-    print(f"library: {idf.n} passages; IDF of a term in 1% of passages: {AB._bm25_idf(idf.n, max(1, idf.n // 100)):.2f}, "
-          f"in 0.5%: {AB._bm25_idf(idf.n, max(1, idf.n // 200)):.2f}")
+    print(f"library: {idf.n} passages; IDF of a term in 1% of passages: {bm25_idf(idf.n, max(1, idf.n // 100)):.2f}, "
+          f"in 0.5%: {bm25_idf(idf.n, max(1, idf.n // 200)):.2f}")
 
 
 if __name__ == "__main__":

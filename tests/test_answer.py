@@ -414,7 +414,7 @@ def test_topic_term_the_quoted_opinion_never_uses_abstains(tmp_path, real_embed,
         lib.store.add_opinion(other, [Passage("m", i, other.text[s:e], s, e, case_name="Miranda v. Arizona")
                                       for i, (s, e) in enumerate(spans)])
     idf = library_idf(lib)
-    assert "miranda" in idf.topic_terms(["miranda", "grey"]) and "grey" not in idf.topic_terms(["grey"])
+    assert "miranda" in abstain.topic_terms(idf, ["miranda", "grey"]) and not abstain.topic_terms(idf, ["grey"])
     q = "Were Grey's Miranda rights violated when he was questioned after the crash?"
     pena_hits = [h for h in lib.search("Grey questioned after the crash police") if h.passage.opinion_id == "pena"]
     a = extractive(q, pena_hits, lib.store.opinion, real_embed, lib.settings.answer, idf=idf,

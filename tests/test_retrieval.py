@@ -412,3 +412,20 @@ def test_lexical_save_load_roundtrip(tmp_path):
     (tmp_path / "lex.npz").write_bytes(b"garbage")
     with pytest.raises(IndexCorrupt, match="lex.npz"):
         Lexical.load(tmp_path / "lex.npz")
+
+
+def test_library_term_statistics_from_the_index_equal_counting_the_passages(lib):
+    """``LibraryIdf`` read from the BM25 postings (header terms aside) and counted from the stored passages
+    agree on every term's document frequency, IDF and the opinions using it."""
+    from qa_bot.index.lexical import HEADER, LibraryIdf, bm25_idf
+
+    _, store, r = lib
+    owners = {pid: oid for pid, oid, _ in store.passage_owners()}
+    from_index = LibraryIdf.of_index(r.lexical(), owners)
+    counted = LibraryIdf.of_passages(store.passages())
+    body = {t: c for t, c in from_index.df.items() if not t.startswith(HEADER)}
+    assert body == counted.df and from_index.n == counted.n == len(owners)
+    for term in ("immun", "qualifi", "deprisco", "never-used"):
+        assert from_index(term) == counted(term) and from_index.opinions(term) == counted.opinions(term)
+    assert from_index("never-used") == bm25_idf(len(owners), 0) > from_index("immun") > 0
+    assert from_index.opinions("deprisco") == {"pena"}

@@ -2,19 +2,17 @@
 instead of quoting the closest sentence (see the ``qa_bot.answer.extractive`` docstring for how they were
 calibrated on eval/sets/pena_dev.jsonl).
 
-``LibraryIdf`` holds the library's term statistics (BM25 IDF and which opinions use a term), read
-from the BM25 index's postings; the signals are unknown case names, unknown proper names, and topic
-terms the quoted opinion never uses.
+The signals are unknown case names, unknown proper names, and topic terms the quoted opinion never
+uses; they read the library's term statistics (``index.lexical.LibraryIdf``: BM25 IDF and which
+opinions use a term), built once per library by ``library_idf``.
 """
 
 from __future__ import annotations
 
-import math
 import re
-from typing import Callable, Sequence
+from typing import Sequence
 
-
-from ..index.lexical import tokenize as _terms
+from ..index.lexical import LibraryIdf, tokenize as _terms
 from ..types import CANNOT_ANSWER, Answer, AnswerSentence, Hit, Opinion
 
 SALIENT_IDF = 4.5  # a term in under ~1% of the library's passages (4.6 = 1% of the demo's 4,814)
@@ -22,51 +20,21 @@ TOPIC_BURST = 3.0  # ... used in at least this many passages per opinion that us
 # question words carry no topic (BM25's stopword list keeps them; in opinions they are rare)
 _QUESTION_WORDS = frozenset("how whi what when where which who whom whose whether ever much mani".split())
 
-def _bm25_idf(n: int, df: int) -> float:
-    return math.log(1 + (n - df + 0.5) / (df + 0.5))
 
-
-class LibraryIdf:
-    """Term statistics of the library's passages: BM25 IDF of a term and the opinions that use it.
-
-    Backed by the BM25 index's postings (``Lexical``: token -> passages) and the store's passage ->
-    opinion map, or, for a library without a BM25 index, by counting its stored passages. A term the
-    library never uses gets an IDF above any term it holds."""
-
-    def __init__(self, n: int, df: dict[str, int], postings: Callable[[str], Sequence[int]], opinion_of: dict[int, str]):
-        self.n, self.df = max(1, n), df
-        self._postings, self._opinion_of = postings, opinion_of
-        self.max_idf = _bm25_idf(self.n, 0)
-        self._ops: dict[str, frozenset[str]] = {}
-
-    def __call__(self, term: str) -> float:
-        c = self.df.get(term, 0)
-        return _bm25_idf(self.n, c) if c else self.max_idf
-
-    def opinions(self, term: str) -> frozenset[str]:
-        """Ids of the opinions with at least one passage using ``term``."""
-        out = self._ops.get(term)
-        if out is None:
-            out = frozenset(self._opinion_of.get(int(i), "") for i in self._postings(term)) - {""}
-            if len(self._ops) > 50_000:
-                self._ops.clear()
-            self._ops[term] = out
-        return out
-
-    def topic_terms(self, terms: Sequence[str]) -> list[str]:
-        """The terms (of ``terms``) the library treats as a topic: rare (IDF >= ``SALIENT_IDF``) and, where
-        used, used again and again (at least ``TOPIC_BURST`` passages per opinion that uses them, on
-        average): "miranda", "excess(ive force)", a party's name. Words the library never uses, or uses
-        once here and there ("cops", "reptile", "colleague"), are not: they are often the asker's own
-        paraphrase."""
-        out = []
-        for t in dict.fromkeys(terms):
-            if t in _QUESTION_WORDS:
-                continue
-            c = self.df.get(t, 0)
-            if c and self(t) >= SALIENT_IDF and c >= TOPIC_BURST * len(self.opinions(t)):
-                out.append(t)
-        return out
+def topic_terms(idf: LibraryIdf, terms: Sequence[str]) -> list[str]:
+    """The terms (of ``terms``) the library treats as a topic: rare (IDF >= ``SALIENT_IDF``) and, where
+    used, used again and again (at least ``TOPIC_BURST`` passages per opinion that uses them, on
+    average): "miranda", "excess(ive force)", a party's name. Words the library never uses, or uses
+    once here and there ("cops", "reptile", "colleague"), are not: they are often the asker's own
+    paraphrase."""
+    out = []
+    for t in dict.fromkeys(terms):
+        if t in _QUESTION_WORDS:
+            continue
+        c = idf.df.get(t, 0)
+        if c and idf(t) >= SALIENT_IDF and c >= TOPIC_BURST * len(idf.opinions(t)):
+            out.append(t)
+    return out
 
 
 def library_idf(lib) -> LibraryIdf:
@@ -83,18 +51,9 @@ def library_idf(lib) -> LibraryIdf:
     if cached is not None and cached[0] == key:
         return cached[1]
     if lex is not None and len(lex):
-        df, postings = lex.term_stats()
-        opinion_of = {pid: oid for pid, oid, _ in lib.store.passage_owners()}
-        idf = LibraryIdf(len(lex), df, postings, opinion_of)
+        idf = LibraryIdf.of_index(lex, {pid: oid for pid, oid, _ in lib.store.passage_owners()})
     else:
-        post: dict[str, list[int]] = {}
-        opinion_of = {}
-        passages = lib.store.passages() if hasattr(lib, "store") else []
-        for p in passages:
-            opinion_of[p.id] = p.opinion_id
-            for t in set(_terms(p.text)):
-                post.setdefault(t, []).append(p.id)
-        idf = LibraryIdf(len(passages), {t: len(v) for t, v in post.items()}, lambda t: post.get(t, ()), opinion_of)
+        idf = LibraryIdf.of_passages(lib.store.passages() if hasattr(lib, "store") else [])
     try:
         lib._answer_idf = (key, idf)
     except AttributeError:
@@ -173,11 +132,11 @@ def unknown_cases(question: str, hits: Sequence[Hit], case_names: Sequence[str])
 
 
 def missing_topics(question: str, op: Opinion, idf: LibraryIdf) -> list[str]:
-    """The question's topic terms (``LibraryIdf.topic_terms``) that the opinion to be quoted never uses
+    """The question's topic terms (``topic_terms``) that the opinion to be quoted never uses
     (in its passages or its case name): the question is about something the library discusses
     elsewhere, not in this opinion."""
     name = set(_terms(op.meta.case_name))
-    return [t for t in idf.topic_terms(_terms(question)) if t not in name and op.id not in idf.opinions(t)]
+    return [t for t in topic_terms(idf, _terms(question)) if t not in name and op.id not in idf.opinions(t)]
 
 
 # --- answer type: a question that asks for a figure ---------------------------------------------------

@@ -45,10 +45,11 @@ from typing import Callable, Sequence
 
 import numpy as np
 
+from ..index.lexical import LibraryIdf, bm25_idf
 from ..settings import AnswerSettings
 from ..types import Answer, AnswerSentence, Hit, Opinion
-from .abstain import (FIGURE_NAMES, LibraryIdf, _bm25_idf, abstain, figure_asked, missing_topics, named_opinions,
-                      states_figure, unknown_cases, unknown_names, without_citations)
+from .abstain import (FIGURE_NAMES, abstain, figure_asked, missing_topics, named_opinions, states_figure, unknown_cases,
+                      unknown_names, without_citations)
 from .cite import make_citation
 from .spans import opinion_sentences, page_pieces
 
@@ -82,7 +83,7 @@ def local_idf(docs: Sequence[set[str]]) -> dict[str, float]:
     for d in docs:
         for t in d:
             df[t] = df.get(t, 0) + 1
-    return {t: _bm25_idf(n, c) for t, c in df.items()}
+    return {t: bm25_idf(n, c) for t, c in df.items()}
 
 
 # --- the extractive answerer --------------------------------------------------------------------

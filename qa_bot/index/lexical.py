@@ -23,6 +23,7 @@ The index is one ``.npz`` file written atomically (temp file, fsync, ``os.replac
 from __future__ import annotations
 
 import functools
+import math
 import re
 from pathlib import Path
 from typing import Callable, Iterable, Sequence
@@ -32,6 +33,7 @@ import numpy as np
 from ..atomic import atomic_path
 from ..errors import IndexCorrupt
 from ..text import fold, stopwords
+from ..types import Passage
 
 FILE_NAME = "lexical.npz"
 KIND = "bm25s-2"  # bm25s, K1/B below, header field (HEADER) beside the passage's own terms
@@ -255,3 +257,54 @@ class Lexical:
         if len(lex.offsets) != len(lex.ids) + 1 or len(lex.fps) != len(lex.ids):
             raise IndexCorrupt(f"{path}: lexical index is inconsistent; run qa-bot sync")
         return lex
+
+
+# --- the library's term statistics (read by the answerer) ----------------------------------------
+def bm25_idf(n: int, df: int) -> float:
+    """BM25's (Lucene's) IDF of a term used in ``df`` of ``n`` documents."""
+    return math.log(1 + (n - df + 0.5) / (df + 0.5))
+
+
+class LibraryIdf:
+    """Term statistics of the library's passages: BM25 IDF of a term and the opinions that use it.
+
+    Backed by the BM25 index's postings (``Lexical``: token -> passages) and the store's passage ->
+    opinion map, or, for a library without a BM25 index, by counting its stored passages. A term the
+    library never uses gets an IDF above any term it holds."""
+
+    def __init__(self, n: int, df: dict[str, int], postings: Callable[[str], Sequence[int]], opinion_of: dict[int, str]):
+        self.n, self.df = max(1, n), df
+        self._postings, self._opinion_of = postings, opinion_of
+        self.max_idf = bm25_idf(self.n, 0)
+        self._ops: dict[str, frozenset[str]] = {}
+
+    def __call__(self, term: str) -> float:
+        c = self.df.get(term, 0)
+        return bm25_idf(self.n, c) if c else self.max_idf
+
+    def opinions(self, term: str) -> frozenset[str]:
+        """Ids of the opinions with at least one passage using ``term``."""
+        out = self._ops.get(term)
+        if out is None:
+            out = frozenset(self._opinion_of.get(int(i), "") for i in self._postings(term)) - {""}
+            if len(self._ops) > 50_000:
+                self._ops.clear()
+            self._ops[term] = out
+        return out
+
+    @classmethod
+    def of_index(cls, lex: "Lexical", opinion_of: dict[int, str]) -> "LibraryIdf":
+        """From a BM25 index's postings; ``opinion_of``: passage id -> opinion id."""
+        df, postings = lex.term_stats()
+        return cls(len(lex), df, postings, opinion_of)
+
+    @classmethod
+    def of_passages(cls, passages: Sequence[Passage]) -> "LibraryIdf":
+        """By counting the terms of stored passages (a library without a BM25 index)."""
+        post: dict[str, list[int]] = {}
+        opinion_of = {}
+        for p in passages:
+            opinion_of[p.id] = p.opinion_id
+            for t in set(tokenize(p.text)):
+                post.setdefault(t, []).append(p.id)
+        return cls(len(passages), {t: len(v) for t, v in post.items()}, lambda t: post.get(t, ()), opinion_of)
