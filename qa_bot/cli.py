@@ -79,6 +79,7 @@ def _cmd_search(args) -> int:
     with Library.open(args.index, settings=_settings(args)) as lib:
         hits = lib.search(args.question, k=args.k, mode=args.mode, courts=args.court, years=args.years,
                           case=args.case, per_opinion_cap=args.cap, group_by_opinion=args.group)
+    _say_retrieval(hits.retrieval, args.quiet)
     if args.json:
         print(json.dumps([{"rank": h.rank, "score": h.score, "scores": h.scores, "pin": h.passage.pin,
                            **asdict(h.passage)} for h in hits], indent=1))
@@ -93,6 +94,13 @@ def _cmd_search(args) -> int:
         print(f"{h.rank:>3}. {h.score:.4f}  {where}  [{ranks}]")
         print(textwrap.indent(textwrap.fill(p.text, 100), "     "))
     return 0
+
+
+def _say_retrieval(retrieval, quiet: bool) -> None:
+    """On stderr, when the search was not the one asked for or ran on part of the vectors."""
+    note = retrieval.note() if retrieval is not None else ""
+    if note and not quiet:
+        print(f"note: {note} (qa-bot sync embeds the rest)", file=sys.stderr)
 
 
 def _sync_arguments(sp) -> None:
@@ -156,6 +164,9 @@ def _cmd_ask(args) -> int:
         print(json.dumps(asdict(answer), indent=2, ensure_ascii=False, default=str))
     else:
         print(format_answer(answer, lambda c: linked_authorities(lib, c)))
+    if answer.retrieval is not None and answer.retrieval.note() and not args.quiet:
+        print(f"note: qa-bot sync --index {args.index or 'demo'} embeds the passages still without vectors",
+              file=sys.stderr)
     return 0
 
 
@@ -177,9 +188,13 @@ def build_parser() -> argparse.ArgumentParser:
         sp.set_defaults(func=func)
         return sp
 
-    sp = cmd("ingest", _cmd_ingest, "load opinions (files or folders) into a library")
+    sp = cmd("ingest", _cmd_ingest, "load opinions (files or folders) into a library: stored and BM25-indexed "
+             "first (searchable from then on, also by another qa-bot or the chat), then embedded here; Ctrl-C "
+             "keeps what was embedded and qa-bot sync resumes")
     sp.add_argument("paths", nargs="+")
-    sp.add_argument("--no-embed", action="store_true", help="store and BM25-index only; embed later with sync")
+    sp.add_argument("--no-embed", action="store_true",
+                    help="store and BM25-index only (answers from BM25 at once); embed later with qa-bot sync, "
+                         "or let qa-bot serve embed in the background")
 
     sp = cmd("info", _cmd_info, "what a library holds")
     sp.add_argument("--json", action="store_true")

@@ -5,6 +5,11 @@
     lib.ingest(["opinions/"])             # load -> structure -> chunk -> store -> index
     hits = lib.search("qualified immunity", k=5, mode="hybrid")
     answer = lib.ask("What did the court hold about qualified immunity?")
+
+A library answers from BM25 as soon as its opinions are stored; vectors can fill in behind
+(``ingest(..., embed="background")``, ``embed_in_background()``), and every search says which mode it
+actually used (``Hits.retrieval``, ``Answer.retrieval``). Concurrency: any number of threads may search
+and ask while one writer (an ingest, a sync, the background fill) works; see ``qa_bot.index.writer``.
 """
 
 from __future__ import annotations
@@ -32,23 +37,27 @@ class Library:
         self.settings = settings or Settings.preset()
         self.store = Store(self.folder)
         self._retriever = None
-        self._lock = threading.RLock()
+        self._lock = threading.Lock()  # guards creating the retriever and the background worker
+        self._background = None
 
     # -- opening ----------------------------------------------------------------------------------
     @classmethod
     def open(cls, index: str | Path | None = None, settings: Settings | None = None, create: bool = False,
              progress: Progress | None = None) -> "Library":
-        """Open a library by name or path. The demo library is built on first use; any other missing
-        library is an error unless ``create=True``."""
+        """Open a library by name or path. The demo library is built on first use (stored and
+        BM25-indexed, which is all an answer needs: its vectors fill in later, behind the chat or with
+        ``qa-bot sync``); any other missing library is an error unless ``create=True``."""
         folder = resolve_index(index)
         exists = (folder / DB_NAME).exists()
         if not exists and is_demo(folder):
-            build_demo(folder, settings=settings, progress=progress)
+            build_demo(folder, settings=settings, progress=progress, embed=False)
         elif not exists and not create:
             raise IndexNotFound(f"no library at {folder} (create one with: qa-bot ingest PATH --index {index})")
         return cls(folder, settings)
 
     def close(self) -> None:
+        if self._background is not None:
+            self._background.stop()
         self.store.close()
 
     def __enter__(self) -> "Library":
@@ -58,27 +67,66 @@ class Library:
         self.close()
 
     # -- stages -----------------------------------------------------------------------------------
-    def ingest(self, paths: Iterable[str | Path], progress: Progress | None = None, embed: bool = True):
-        """Load, structure, chunk and store every opinion found under ``paths``; then bring the lexical
-        index (and, with ``embed``, the vector index) up to date. Returns an ``IngestReport``."""
+    def ingest(self, paths: Iterable[str | Path], progress: Progress | None = None, embed: bool | str = True):
+        """Load, structure, chunk and store every opinion found under ``paths``, and bring BM25 up to date
+        (searchable from here on); then the vectors: ``embed=True`` embeds the new passages now, in this
+        thread; ``"background"`` leaves them to the background worker (started if need be) and returns;
+        ``False`` leaves them to a later ``sync``. Returns an ``IngestReport``."""
+        from .index import sync as index_sync
+        from .index.writer import writer_lock
         from .ingest.pipeline import ingest
 
-        with self._lock:
+        if embed not in (True, False, "background"):
+            raise QaBotError(f"embed must be True, False or 'background', not {embed!r}")
+        with writer_lock(self.folder, on_wait=_waiting(progress)):
             report = ingest(self.store, paths, self.settings, progress=progress)
-            self.sync(progress=progress, embed=embed)
+            index_sync.prepare(self.folder, self.store, self.settings, progress)
+        if embed == "background":
+            self.embed_in_background()
+        elif embed:
+            index_sync.fill_vectors(self.folder, self.store, self.settings, self.retriever.embedder, progress)
         return report
 
-    def sync(self, progress: Progress | None = None, embed: bool = True) -> None:
+    def sync(self, progress: Progress | None = None, embed: bool = True, rebuild: bool = False) -> dict:
         """Bring the search indexes up to date with the store (resumable: only missing ids are added)."""
-        self.retriever.sync(progress=progress, embed=embed)
+        return self.retriever.sync(progress=progress, embed=embed, rebuild=rebuild)
 
     @property
     def retriever(self):
         if self._retriever is None:
             from .retrieve.search import Retriever
 
-            self._retriever = Retriever(self.folder, self.store, self.settings)
+            with self._lock:
+                if self._retriever is None:
+                    self._retriever = Retriever(self.folder, self.store, self.settings)
         return self._retriever
+
+    def embed_in_background(self, **options):
+        """Start (or wake) the worker that fills in missing vectors behind searches; returns it.
+        ``options`` go to ``qa_bot.index.background.Background`` (checkpoint_seconds, chunk, ...)."""
+        from .index.background import Background
+
+        with self._lock:
+            if self._background is None:
+                self._background = Background(self.folder, self.store, self.settings,
+                                              lambda: self.retriever.embedder, **options)
+            worker = self._background
+        return worker.start()
+
+    def index_status(self) -> dict:
+        """What the chat's status line shows: passages, how many have BM25 entries and vectors, and the
+        background worker's state, rate and ETA while it fills them in."""
+        out = {"passages": len(self.store.passage_ids()), "bm25": 0, "vectors": 0, "state": "idle",
+               "embedding_done": 0, "embedding_total": 0, "rate": None, "eta_seconds": None, "error": ""}
+        try:
+            snap = self.retriever.snapshot()
+            out["bm25"] = len(snap.lexical) if snap.lexical is not None else 0
+            out["vectors"] = snap.embedded
+        except QaBotError as e:
+            out["error"] = str(e)
+        if self._background is not None:
+            out.update({k: v for k, v in self._background.status().items() if v or k != "error"})
+        return out
 
     def info(self) -> dict:
         from .ingest.pipeline import library_info
@@ -103,6 +151,13 @@ class Library:
 
     def opinion(self, opinion_id: str) -> Opinion:
         return self.store.opinion(opinion_id)
+
+
+def _waiting(progress: Progress | None):
+    """Tell the user (through the progress callback) why an ingest has not started yet."""
+    if progress is None:
+        return None
+    return lambda: progress("waiting for another writer", 0, 1)
 
 
 def build_demo(folder: str | os.PathLike, settings: Settings | None = None, progress: Progress | None = None,

@@ -189,6 +189,61 @@ class Hit:
 
 
 @dataclass(frozen=True)
+class Retrieval:
+    """Which retrieval a search actually ran: the mode asked for, the mode used, and how far the vectors
+    are (a library answers from BM25 as soon as it is parsed; its vectors fill in behind)."""
+
+    requested: str  # bm25 | dense | hybrid
+    used: str  # bm25 | dense | hybrid
+    passages: int = 0  # passages in the BM25 index
+    embedded: int = 0  # passages with vectors (searchable by meaning)
+
+    @property
+    def complete(self) -> bool:
+        return self.embedded >= self.passages
+
+    @property
+    def percent(self) -> int:
+        """Share of passages with vectors, rounded down (100 only when complete)."""
+        return 100 if self.complete else int(100 * self.embedded / max(self.passages, 1))
+
+    def label(self) -> str:
+        """Short: "hybrid", "BM25 (hybrid asked; vectors 40% built)", "dense over 40% of passages"."""
+        if self.used == "bm25":
+            if self.requested == "bm25":
+                return "BM25"
+            return f"BM25 ({self.requested} asked; vectors {self.percent}% built)"
+        if self.complete:
+            return self.used
+        return f"{self.used} (vectors over {self.percent}% of passages)"
+
+    def note(self) -> str:
+        """A sentence for the reader when the search was not the one asked for, or ran on part of the
+        library's vectors; "" otherwise."""
+        built = f"{self.embedded:,} of {self.passages:,} passages"
+        if self.requested == "bm25" or (self.used == self.requested and self.complete):
+            return ""
+        if self.used == "bm25":
+            return (f"{self.requested.capitalize()} search was asked for, but no passage has its vectors yet "
+                    f"(0 of {self.passages:,}): this comes from keyword (BM25) search alone.")
+        if self.used == "hybrid":
+            return (f"Vectors are {self.percent}% built ({built}): this comes from keyword (BM25) search over "
+                    f"every passage and meaning (vector) search over the embedded {self.percent}%.")
+        return (f"Vectors are {self.percent}% built ({built}): meaning (vector) search covered only those; "
+                "the rest of the library was not searched.")
+
+
+class Hits(list):
+    """A search's hits, best first (a plain list), with ``retrieval``: what actually ran."""
+
+    retrieval: Retrieval | None = None
+
+    def __init__(self, hits=(), retrieval: Retrieval | None = None):
+        super().__init__(hits)
+        self.retrieval = retrieval
+
+
+@dataclass(frozen=True)
 class Citation:
     """What an answer sentence's ``[n]`` points at: a span inside a retrieved passage."""
 
@@ -227,6 +282,7 @@ class Answer:
     answerer: str = "extractive"
     verified: bool = True  # every remaining sentence passed verification
     note: str = ""  # e.g. "Support is weak: ..."
+    retrieval: Retrieval | None = None  # the search behind it (mode used, how far the vectors are)
 
     @property
     def text(self) -> str:

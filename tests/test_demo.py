@@ -82,6 +82,9 @@ def test_library_open_builds_the_demo_on_first_use(embeddings_root, data_dir, mo
         assert lib.info()["opinions"] == 1
         hits = lib.search("state-created danger", k=3, mode="bm25")
         assert hits and hits[0].passage.case_name == "Pena v. DePrisco"
+        # stored and BM25-indexed only: answers come at once, vectors fill in later (sync or the chat)
+        assert lib.info()["index"]["vectors"] == 0 and lib.info()["index"]["bm25"] == lib.info()["passages"]
+        assert lib.search("state-created danger", k=3).retrieval.used == "bm25"
     assert "ingest" in stages
     # a second open reuses it
     monkeypatch.setattr(library, "build_demo", lambda *a, **k: pytest.fail("rebuilt"))

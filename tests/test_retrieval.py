@@ -161,8 +161,7 @@ def test_bm25_indexes_a_contextual_header(lib):
     folder, store, r = lib
     p = store.passages([store.passage_ids()[0]])[0]
     assert lexical_header(p) == "Pena v. DePrisco United States Court of Appeals for the Second Circuit"
-    _, _ = r._load()
-    lex = r._lexical
+    lex, _ = r._load()
     assert "^deprisco" in lex.vocab and "^second" in lex.vocab  # a field apart from the passages' own terms
     assert "deprisco" in lex.vocab and "bradford" not in lex.vocab  # body terms: only what the texts say
     bradford = [h.passage for h in r.search("Bradford", mode="bm25", k=20, per_opinion_cap=0)]
@@ -205,9 +204,12 @@ def test_bm25_available_before_vectors(tmp_path):
     r.sync(embed=False)
     assert r.status()["vectors"] == 0
     assert r.search("42 U.S.C. § 1983", mode="bm25")[0].passage.opinion_id == "pena"
-    assert r.search("qualified immunity", mode="hybrid")  # hybrid degrades to BM25
-    with pytest.raises(IndexNotFound, match="sync"):
-        r.search("qualified immunity", mode="dense")
+    hybrid = r.search("qualified immunity", mode="hybrid")  # hybrid degrades to BM25, and says so
+    assert hybrid and hybrid.retrieval.used == "bm25" and hybrid.retrieval.embedded == 0
+    assert "no passage has its vectors yet" in hybrid.retrieval.note()
+    dense = r.search("qualified immunity", mode="dense")  # so does dense: answers from what is there
+    assert [h.passage.id for h in dense] == [h.passage.id for h in r.search("qualified immunity", mode="bm25")]
+    assert dense.retrieval.requested == "dense" and dense.retrieval.used == "bm25"
 
 
 def test_hnsw_past_exact_max_and_deleted_filter(tmp_path):

@@ -130,14 +130,16 @@ def ask_stream(lib, question: str, answerer: str | None = None, history: Sequenc
             cache[oid] = lib.store.opinion(oid)
         return cache[oid]
 
+    retrieval = getattr(hits, "retrieval", None)  # which search ran (and how far the vectors are)
     if name == "extractive":
         draft = extractive(question, hits, opinion, embed, st, idf=library_idf(lib),
                            case_names=library_case_names(lib))
         answer = verify(draft, opinion, st, embed=embed)
         for s in answer.sentences:
             yield s.text + "".join(f" [{n}]" for n in s.citations) + " "
-        yield answer
+        yield replace(answer, retrieval=retrieval)
         return
     from .llm import generate
 
-    yield from generate(question, hits, opinion, embed, st, history=turns)
+    for piece in generate(question, hits, opinion, embed, st, history=turns):
+        yield replace(piece, retrieval=retrieval) if isinstance(piece, Answer) else piece

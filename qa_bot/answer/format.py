@@ -24,6 +24,8 @@ def format_answer(answer: Answer, links: Links | None = None) -> str:
     out = [" ".join(lines)]
     if answer.note:
         out += ["", f"Note: {answer.note}"]
+    if answer.retrieval is not None and answer.retrieval.note():
+        out += ["", f"Search: {answer.retrieval.note()}"]
     if answer.abstained and answer.hits:
         out += ["", "Closest passages:"]
         for h in answer.hits[:5]:

@@ -18,6 +18,7 @@ import functools
 import json
 import re
 import socket
+import threading
 import time
 import urllib.error
 import urllib.request
@@ -233,16 +234,24 @@ def _llama(path: str):
     return model
 
 
+# One in-process model, one generation at a time: a llama.cpp context is not thread-safe, and answers
+# run concurrently (the chat serves several at once). A plain Lock, not an RLock: a streaming handler
+# may be resumed on another thread, which must be able to release it (closing the generator does).
+_GGUF_LOCK = threading.Lock()
+
+
 def _gguf_stream(messages: list[dict], st: AnswerSettings) -> Iterator[str]:
     path = st.gguf_path or smollm2_path()
     llm = _llama(path)
-    deadline = time.monotonic() + st.llm_timeout
-    for chunk in llm.create_chat_completion(messages=messages, stream=True, temperature=0.0, max_tokens=MAX_TOKENS):
-        if time.monotonic() > deadline:
-            raise AnswerError(f"{path}: the model did not finish within {st.llm_timeout:g} s")
-        piece = (chunk["choices"][0].get("delta") or {}).get("content")
-        if piece:
-            yield piece
+    with _GGUF_LOCK:
+        deadline = time.monotonic() + st.llm_timeout
+        for chunk in llm.create_chat_completion(messages=messages, stream=True, temperature=0.0,
+                                                max_tokens=MAX_TOKENS):
+            if time.monotonic() > deadline:
+                raise AnswerError(f"{path}: the model did not finish within {st.llm_timeout:g} s")
+            piece = (chunk["choices"][0].get("delta") or {}).get("content")
+            if piece:
+                yield piece
 
 
 def chat_stream(messages: list[dict], st: AnswerSettings) -> Iterator[str]:

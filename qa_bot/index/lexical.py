@@ -15,7 +15,7 @@ passages and recomputes the score matrix from token ids (1,000 new passages on 1
 BM25 parameters ``K1 = 0.9``, ``B = 0.4`` (Anserini's defaults; bm25s' 1.5 / 0.75 were worse on
 eval/sets/pena_dev.jsonl, see eval/reports/README.md). They are baked into the saved score matrix, so
 they are part of ``KIND``: an index of another kind is rebuilt by the next sync (``retrieve``), and so is
-one built before documents got their contextual header field (``HEADER``, ``retrieve.search.lexical_header``).
+one built before documents got their contextual header field (``HEADER``, ``index.sync.lexical_header``).
 
 The index is one ``.npz`` file written atomically (temp file, fsync, ``os.replace``).
 """

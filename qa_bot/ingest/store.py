@@ -12,6 +12,7 @@ from __future__ import annotations
 import json
 import re
 import sqlite3
+import threading
 from dataclasses import asdict
 from pathlib import Path
 from typing import Iterable, Iterator
@@ -60,7 +61,12 @@ _PASSAGE_COLS = 'p.id, p.opinion_id, p.ordinal, p.text, p.start, p."end", p.sect
 
 
 class Store:
-    """Thin typed access to the SQLite file. Use as a context manager or call ``close()``."""
+    """Thin typed access to the SQLite file. Use as a context manager or call ``close()``.
+
+    Concurrency: every thread gets its own connection (``db``), so a reader on one thread sees the last
+    committed state (WAL) and never waits for, or reads inside, another thread's open write transaction.
+    Write transactions (``transaction()``) run on the calling thread's connection; SQLite admits one
+    writer at a time (``qa_bot.index.writer`` decides which)."""
 
     def __init__(self, folder: str | Path, create: bool = True):
         self.folder = Path(folder)
@@ -70,11 +76,12 @@ class Store:
 
             raise IndexNotFound(f"{self.folder}: no library here ({DB_NAME} is missing)")
         self.folder.mkdir(parents=True, exist_ok=True)
+        self._local = threading.local()
+        self._conns: dict[int, sqlite3.Connection] = {}  # thread ident -> its connection (closed by close())
+        self._conns_lock = threading.Lock()
+        self._closed = False
         try:
-            self.db = sqlite3.connect(self.path, timeout=30, check_same_thread=False, isolation_level=None)
             self.db.execute("PRAGMA journal_mode=WAL")
-            self.db.execute("PRAGMA synchronous=FULL")
-            self.db.execute("PRAGMA foreign_keys=ON")
             self.db.executescript(_SCHEMA)
             version = self.get_meta("schema_version")
             if version is None:
@@ -82,11 +89,35 @@ class Store:
             elif int(version) != SCHEMA_VERSION:
                 raise IndexCorrupt(f"{self.path}: schema version {version}, this qa-bot reads {SCHEMA_VERSION}")
         except sqlite3.DatabaseError as e:
+            self.close()
             raise IndexCorrupt(f"{self.path}: not a readable library database ({e})") from None
 
     # -- plumbing -------------------------------------------------------------------------------
+    @property
+    def db(self) -> sqlite3.Connection:
+        """This thread's connection (opened on first use)."""
+        conn = getattr(self._local, "conn", None)
+        if conn is None:
+            if self._closed:
+                raise sqlite3.ProgrammingError(f"{self.path}: the store is closed")
+            conn = sqlite3.connect(self.path, timeout=30, check_same_thread=False, isolation_level=None)
+            conn.execute("PRAGMA synchronous=FULL")
+            conn.execute("PRAGMA foreign_keys=ON")
+            with self._conns_lock:
+                live = {t.ident for t in threading.enumerate()}
+                for ident in [i for i in self._conns if i not in live]:  # threads that ended
+                    self._conns.pop(ident).close()
+                self._conns[threading.get_ident()] = conn
+            self._local.conn = conn
+        return conn
+
     def close(self) -> None:
-        self.db.close()
+        self._closed = True
+        with self._conns_lock:
+            conns, self._conns = list(self._conns.values()), {}
+        for conn in conns:
+            conn.close()
+        self._local = threading.local()
 
     def __enter__(self) -> "Store":
         return self

@@ -17,11 +17,9 @@ from .. import offline  # noqa: F401  (analytics off, offline switches) -- befor
 
 import ipaddress
 import os
-import queue
 import re
 import shutil
 import tempfile
-import threading
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -33,6 +31,13 @@ from ..types import Answer
 from . import render as R
 
 DEFAULT_PORT = 7860
+# Gradio's queue (README "Concurrency"): answers are CPU-bound, so as many at once as there are cores
+# (at least 2: an LLM endpoint's wait is not CPU); more would only share the cores and make every
+# answer in the batch late. Status polls and the opinion viewer are cheap reads with groups of their own.
+ANSWER_WORKERS = max(2, min(8, os.cpu_count() or 2))
+VIEW_WORKERS = 4
+QUEUE_SIZE = 200  # requests waiting beyond this are refused at once ("queue is full") rather than time out
+STATUS_SECONDS = 2.0  # the status line refreshes this often while vectors are being built
 DEFAULT_MAX_UPLOAD_MB = 20
 UPLOAD_TYPES = (".txt", ".pdf", ".html", ".htm", ".xml", ".json", ".csv")
 _SAFE_NAME = re.compile(r"[^A-Za-z0-9._-]+")
@@ -92,52 +97,16 @@ def _atomic_copy(src: Path, dest: Path) -> None:
 class ChatApp:
     """The handlers, bound to one open library (shared by every browser session)."""
 
-    def __init__(self, lib, max_upload_mb: int = DEFAULT_MAX_UPLOAD_MB):
+    def __init__(self, lib, max_upload_mb: int = DEFAULT_MAX_UPLOAD_MB, embed: bool | str = "background"):
         self.lib = lib
+        self.embed = embed  # what an upload does with its vectors (Library.ingest's ``embed``)
         self.max_upload = int(max_upload_mb * 1024 * 1024)
         self.max_upload_mb = max_upload_mb
-        self.lock = threading.RLock()
         self.exports = Path(tempfile.mkdtemp(prefix="qa-bot-exports-"))
 
     # -- helpers --------------------------------------------------------------------------------
-    def _locked(self, make_stream):
-        """Iterate ``make_stream()`` under the library lock in one producer thread, yielding its pieces here.
-
-        Gradio resumes a streaming handler on whichever worker thread is free, so a lock held across
-        ``yield`` would be released by a thread that does not own it (``RuntimeError``, and the lock is
-        never freed: every later question hangs). The producer takes and frees the lock itself; if the
-        browser goes away the generator is closed and the producer stops at its next piece."""
-        pieces: queue.Queue = queue.Queue(maxsize=64)
-        stop = threading.Event()
-
-        def produce():
-            try:
-                with self.lock:
-                    for piece in make_stream():
-                        if stop.is_set():
-                            return
-                        pieces.put((True, piece))
-                pieces.put((False, None))
-            except BaseException as e:  # handed to the consumer, which re-raises it in the handler
-                pieces.put((False, e))
-
-        threading.Thread(target=produce, name="qa-bot-answer", daemon=True).start()
-        try:
-            while True:
-                more, item = pieces.get()
-                if not more:
-                    if item is not None:
-                        raise item
-                    return
-                yield item
-        finally:
-            stop.set()
-            while not pieces.empty():  # unblock a producer waiting on a full queue
-                pieces.get_nowait()
-
     def _opinion_rows(self) -> list:
-        with self.lock:
-            return list(self.lib.store.opinions())
+        return list(self.lib.store.opinions())
 
     def filter_choices(self) -> tuple[list[tuple[str, str]], list[str]]:
         courts: dict[str, str] = {}
@@ -176,8 +145,7 @@ class ChatApp:
         answerer = opts.pop("answerer", None)
         text, answer = "", None
         try:
-            for piece in self._locked(lambda: self.lib.ask_stream(question, answerer=answerer, history=history,
-                                                                  **opts)):
+            for piece in self.lib.ask_stream(question, answerer=answerer, history=history, **opts):
                 if isinstance(piece, Answer):
                     answer = piece
                 else:
@@ -210,8 +178,7 @@ class ChatApp:
             return gr.skip(), gr.skip()
         try:
             oid, start, end = R.parse_ref(ref["cite"])
-            with self.lock:
-                op = self.lib.opinion(oid)
+            op = self.lib.opinion(oid)
         except (ValueError, KeyError, QaBotError) as e:
             return R.render_error(f"cannot open that citation: {e}"), gr.Tabs(selected="chat")
         if end > len(op.text) or start >= end:
@@ -252,9 +219,8 @@ class ChatApp:
             def report_progress(stage: str, done: int, total: int) -> None:
                 progress((done, max(total, 1)), desc=stage)
 
-            try:
-                with self.lock:
-                    report = self.lib.ingest(saved, progress=report_progress)
+            try:  # stored and BM25-indexed here; the vectors fill in behind (the status line shows them)
+                report = self.lib.ingest(saved, progress=report_progress, embed=self.embed)
             except QaBotError as e:
                 rows.append((", ".join(shown.values()), "rejected", str(e)))
             else:
@@ -264,7 +230,13 @@ class ChatApp:
                     rows.append((label, r.status, r.detail))
         courts, cases = self.filter_choices()
         return (R.render_ingest(rows), R.render_opinions(self._opinion_rows()),
-                gr.Dropdown(choices=courts), gr.Dropdown(choices=cases))
+                gr.Dropdown(choices=courts), gr.Dropdown(choices=cases), self.status()[0], gr.Timer(active=True))
+
+    def status(self):
+        """(the library's status line, the timer that refreshes it: on while vectors are being built)."""
+        st = self.lib.index_status()
+        busy = st["state"] in ("starting", "indexing", "embedding") or st["vectors"] < st["passages"]
+        return R.render_status(st, background=self.embed == "background"), gr.Timer(active=busy)
 
     def library_table(self):
         return R.render_opinions(self._opinion_rows())
@@ -273,20 +245,24 @@ class ChatApp:
     def api_ask(self, question: str, answerer: str = "extractive", mode: str = "hybrid", k: int = 5) -> dict:
         """Answer ``question`` over the library; returns the answer, its citations and sources as JSON."""
         try:
-            with self.lock:
-                answer = self.lib.ask(question, **self.options(answerer, mode, k))
+            answer = self.lib.ask(question, **self.options(answerer, mode, k))
         except QaBotError as e:
             raise gr.Error(str(e)) from None
         return R.answer_json(answer)
 
 
-def build_app(lib, max_upload_mb: int = DEFAULT_MAX_UPLOAD_MB) -> gr.Blocks:
-    app = ChatApp(lib, max_upload_mb)
+def build_app(lib, max_upload_mb: int = DEFAULT_MAX_UPLOAD_MB, embed: bool | str = "background") -> gr.Blocks:
+    """The chat over ``lib``. ``embed``: what an upload does with its vectors ("background": the
+    library's background worker embeds them while the new opinions are already searchable by BM25)."""
+    app = ChatApp(lib, max_upload_mb, embed)
     courts, cases = app.filter_choices()
     private = {"api_visibility": "private"}
     with gr.Blocks(title="qa-bot: legal research over court opinions", fill_width=True) as demo:
         turns = gr.State([])
         gr.Markdown("### qa-bot — answers from court opinions, with pin cites")
+        first_status, first_timer = app.status()
+        status = gr.HTML(first_status, elem_id="qa-status", padding=False)
+        timer = gr.Timer(STATUS_SECONDS, active=first_timer.active)
         with gr.Tabs() as tabs:
             with gr.Tab("Chat", id="chat"):
                 with gr.Row(equal_height=False):
@@ -332,15 +308,25 @@ def build_app(lib, max_upload_mb: int = DEFAULT_MAX_UPLOAD_MB) -> gr.Blocks:
                 result = gr.HTML("", elem_id="qa-ingest-result")
                 library = gr.HTML(app.library_table(), elem_id="qa-library", js_on_load=_CLICK_JS)
 
-        gr.api(app.api_ask, api_name="ask")  # first, so no UI event takes the name
+        # Concurrency (see README "Concurrency"): answers run ANSWER_WORKERS at a time in one queue group
+        # (the chat and /ask alike); uploads one at a time in a group of their own, so an upload never
+        # takes an answer's place; the status line and the opinion viewer never wait behind either.
+        answers = {"concurrency_id": "answer", "concurrency_limit": ANSWER_WORKERS}
+        views = {"concurrency_id": "view", "concurrency_limit": VIEW_WORKERS}
+        gr.api(app.api_ask, api_name="ask", **answers)  # first, so no UI event takes the name
         inputs = [question, turns, answerer, mode, k, court_f, year_from, year_to, case_f]
         outputs = [chat, question, sources, turns, download, cites_box]
-        ask_btn.click(app.ask, inputs, outputs, api_name="ui_ask", **private)
-        question.submit(app.ask, inputs, outputs, api_name="ui_submit", **private)
-        clear_btn.click(app.clear, None, [chat, turns, sources, download, cites_box], api_name="ui_clear", **private)
+        ask_btn.click(app.ask, inputs, outputs, api_name="ui_ask", **answers, **private)
+        question.submit(app.ask, inputs, outputs, api_name="ui_submit", **answers, **private)
+        clear_btn.click(app.clear, None, [chat, turns, sources, download, cites_box], api_name="ui_clear",
+                        **views, **private)
         for panel in (chat, sources, library):
-            panel.click(app.open_ref, None, [viewer, tabs], api_name=f"ui_open_{panel.elem_id[3:]}", **private)
-        ingest_btn.click(app.ingest, [files], [result, library, court_f, case_f], api_name="ui_ingest", **private)
+            panel.click(app.open_ref, None, [viewer, tabs], api_name=f"ui_open_{panel.elem_id[3:]}", **views,
+                        **private)
+        ingest_btn.click(app.ingest, [files], [result, library, court_f, case_f, status, timer], api_name="ui_ingest",
+                         concurrency_id="ingest", concurrency_limit=1, **private)
+        timer.tick(app.status, None, [status, timer], api_name="ui_status", concurrency_id="status",
+                   concurrency_limit=None, show_progress="hidden", **private)
     demo.qa_app = app  # type: ignore[attr-defined]
     return demo
 
@@ -360,8 +346,14 @@ def serve(index=None, host: str = "127.0.0.1", port: int = DEFAULT_PORT, max_upl
     if not quiet:
         print(f"opening library {index or 'demo'}…", flush=True)
     lib = Library.open(index, progress=progress_printer(quiet))
+    st = lib.index_status()
+    if st["vectors"] < st["passages"]:  # a new or grown library: answers from BM25 while vectors fill in
+        lib.embed_in_background()
+        if not quiet:
+            print(f"{st['passages']:,} passages searchable now (BM25); embedding the {st['passages'] - st['vectors']:,} "
+                  "without vectors in the background (the chat shows progress)", flush=True)
     demo = build_app(lib, max_upload_mb)
-    demo.queue(default_concurrency_limit=2)
+    demo.queue(max_size=QUEUE_SIZE)
     try:
         demo.launch(prevent_thread_lock=not block, quiet=quiet, **launch_kwargs(host, port, max_upload_mb, auth))
     except OSError as e:

@@ -72,6 +72,7 @@ def render_answer(answer: Answer) -> str:
         extra = [s.text for s in answer.sentences if s.text.strip() and s.text.strip() != CANNOT_ANSWER]
         if extra:
             out.append(f"<p>{esc(' '.join(extra))}</p>")
+        out.append(render_retrieval(answer))
         if answer.hits:
             out.append('<p class="qa-closest-h">The closest passages:</p><ol class="qa-closest">')
             for h in answer.hits[:3]:
@@ -90,6 +91,7 @@ def render_answer(answer: Answer) -> str:
     out = [f'<p class="qa-answer-text">{" ".join(body)}</p>']
     if answer.note:
         out.append(f'<p class="qa-note">{esc(answer.note)}</p>')
+    out.append(render_retrieval(answer))
     if answer.citations:
         out.append('<ol class="qa-cites">')
         for c in answer.citations:
@@ -98,6 +100,54 @@ def render_answer(answer: Answer) -> str:
                 f'{_copy_button(c.full)}<div class="qa-quote">{esc(_quoted(c.quote))}</div></li>')
         out.append("</ol>")
     return "".join(out)
+
+
+def render_retrieval(answer: Answer) -> str:
+    """Which search the answer came from (``Answer.retrieval``), and why when it is not the one asked for
+    or the vectors are still being built."""
+    r = answer.retrieval
+    if r is None:
+        return ""
+    note = r.note()
+    cls = "qa-mode qa-mode-partial" if note else "qa-mode"
+    return (f'<p class="{cls}" data-mode="{esc(r.used)}">Search: {esc(r.label())}'
+            + (f" — {esc(note)}" if note else "") + "</p>")
+
+
+def _duration(seconds: float) -> str:
+    if seconds < 90:
+        return f"{max(1, round(seconds))} s"
+    if seconds < 5400:
+        return f"{round(seconds / 60)} min"
+    return f"{seconds / 3600:.1f} h"
+
+
+def render_status(st: dict, background: bool = True) -> str:
+    """The library's state for the status line (``Library.index_status()``): passages parsed, how many
+    have vectors, the embedding rate and ETA while they fill in, or the worker's error."""
+    n, vec = int(st.get("passages") or 0), int(st.get("vectors") or 0)
+    parts = [f"{n:,} passages searchable by keyword (BM25)" if st.get("bm25") else f"{n:,} passages stored"]
+    if n and vec >= n:
+        parts.append("vectors complete: hybrid search over everything")
+        cls = "qa-status qa-status-ready"
+    else:
+        pct = int(100 * vec / n) if n else 0
+        cls = "qa-status qa-status-building"
+        line = f"vectors {vec:,} of {n:,} ({pct}%)"
+        if st.get("state") == "embedding" and st.get("eta_seconds") is not None:
+            line += f", about {_duration(st['eta_seconds'])} left"
+            if st.get("rate"):
+                line += f" at {st['rate']:.0f} passages/s"
+        elif st.get("state") in ("starting", "indexing", "embedding"):
+            line += ", embedding started"
+        elif not background:
+            line += " (run qa-bot sync to embed the rest)"
+        parts.append(line)
+        parts.append("until then answers use BM25 over every passage and vectors over the embedded part")
+    if st.get("error"):
+        cls = "qa-status qa-status-error"
+        parts.append(f"vector building stopped: {st['error']}")
+    return f'<div class="{cls}">{" · ".join(esc(p) for p in parts)}</div>'
 
 
 def render_pending(text: str) -> str:
@@ -361,6 +411,8 @@ def answer_markdown(answer: Answer) -> str:
                                            for s in answer.sentences), ""]
     if answer.note:
         lines += [f"*{md(answer.note)}*", ""]
+    if answer.retrieval is not None and answer.retrieval.note():
+        lines += [f"*Search: {md(answer.retrieval.note())}*", ""]
     if answer.citations:
         lines += ["## Citations", ""]
         for c in answer.citations:
@@ -382,6 +434,9 @@ def answer_json(answer: Answer) -> dict:
         "verified": answer.verified,
         "answerer": answer.answerer,
         "note": answer.note,
+        "retrieval": ({"requested": answer.retrieval.requested, "used": answer.retrieval.used,
+                       "passages": answer.retrieval.passages, "embedded": answer.retrieval.embedded,
+                       "note": answer.retrieval.note()} if answer.retrieval else None),
         "sentences": [{"text": s.text, "citations": list(s.citations), "supported": s.supported,
                        "support": s.support} for s in answer.sentences],
         "citations": [{"number": c.number, "full": c.full, "short": c.short, "pin": c.pin, "quote": c.quote,
