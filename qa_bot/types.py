@@ -9,6 +9,7 @@ All character offsets are into ``Opinion.text`` (the clean text) unless a field 
 from __future__ import annotations
 
 import bisect
+import functools
 from dataclasses import dataclass, field
 
 # Opinion parts, in the vocabulary every stage uses.
@@ -114,21 +115,30 @@ class Opinion:
     format: str = ""
     sha256: str = ""
 
+    @functools.cached_property
+    def _page_offsets(self) -> list[int]:
+        return [o for o, _ in self.pages]
+
+    @functools.cached_property
+    def _footnote_order(self) -> tuple[list[int], list[Footnote]]:
+        notes = sorted(self.footnotes, key=lambda f: f.start)
+        return [f.start for f in notes], notes
+
     def page_at(self, offset: int) -> int | None:
         """Reporter page of the character at ``offset`` (footnote text takes its marker's page)."""
-        for fn in self.footnotes:
-            if fn.start <= offset < fn.end:
-                return fn.page
+        fn = self.footnote_at(offset)
+        if fn is not None:
+            return fn.page
         if not self.pages:
             return None
-        i = bisect.bisect_right([o for o, _ in self.pages], offset) - 1
+        i = bisect.bisect_right(self._page_offsets, offset) - 1
         return self.pages[max(i, 0)][1]
 
     def footnote_at(self, offset: int) -> Footnote | None:
-        for fn in self.footnotes:
-            if fn.start <= offset < fn.end:
-                return fn
-        return None
+        """The footnote whose text holds ``offset`` (footnotes do not overlap)."""
+        starts, notes = self._footnote_order
+        i = bisect.bisect_right(starts, offset) - 1
+        return notes[i] if i >= 0 and offset < notes[i].end else None
 
 
 def format_pin(page_start: int | None, page_end: int | None = None, footnote: str | None = None) -> str:

@@ -11,6 +11,7 @@ in ``Passage.section``).
 
 from __future__ import annotations
 
+import bisect
 from typing import Callable
 
 from .. import offline
@@ -19,6 +20,7 @@ from ..types import Opinion, Paragraph, Passage
 from . import sentences
 
 Span = tuple[int, int]
+_PROBE = 64  # characters: the first prefix _split_chars tries
 
 
 def default_model_tokens(model: str = DEFAULT_MODEL) -> Callable[[str], int]:
@@ -42,6 +44,7 @@ def chunk(op: Opinion, settings: ChunkSettings, model_tokens: Callable[[str], in
         return model_tokens(text[span[0]:span[1]]) <= settings.model_max_tokens
 
     protected = [(c.start, c.end) for c in op.cites]
+    page_offsets = sorted(o for o, _ in op.pages)
     out: list[Passage] = []
     for para in op.paragraphs:
         if para.kind == "heading" or para.end <= para.start:
@@ -49,67 +52,103 @@ def chunk(op: Opinion, settings: ChunkSettings, model_tokens: Callable[[str], in
         pieces: list[Span] = []
         for sent in sentences.split(text, para.start, para.end, protected):
             pieces += [sent] if fits(sent) else _split_words(text, sent, fits)
-        for group in _pack(pieces, fits, _page_starts(op, para), settings.min_tokens, n_tok):
+        for group in _pack(pieces, fits, _page_starts(page_offsets, para), settings.min_tokens, n_tok):
             for span in _enforce(text, group, fits_model):
                 out.append(_passage(op, para, span, len(out), n_tok(span)))
     return out
 
 
-def _page_starts(op: Opinion, para: Paragraph) -> list[int]:
-    """Offsets inside ``para`` where a new reporter page begins (none for footnotes)."""
+def _page_starts(offsets: list[int], para: Paragraph) -> list[int]:
+    """Offsets inside ``para`` where a new reporter page begins (none for footnotes); ``offsets`` are
+    the opinion's page offsets, sorted."""
     if para.kind == "footnote":
         return []
-    return [o for o, _ in op.pages if para.start < o < para.end]
+    return offsets[bisect.bisect_right(offsets, para.start):bisect.bisect_left(offsets, para.end)]
+
+
+def _page_begins(page_starts: list[int], a: int, b: int) -> bool:
+    """A page begins strictly inside (a, b)."""
+    i = bisect.bisect_right(page_starts, a)
+    return i < len(page_starts) and page_starts[i] < b
 
 
 def _pack(pieces: list[Span], fits: Callable[[Span], bool], page_starts: list[int], min_tokens: int,
           n_tok: Callable[[Span], int]) -> list[list[Span]]:
-    """Greedy: add the next piece while the joined span fits; close early around a page start."""
+    """Greedy: a group takes the next piece while the joined span fits, and closes early around a page
+    start once it holds ``min_tokens``. Both tests only turn false as a group grows, so how far a group
+    reaches is found by doubling, then bisecting (testing piece by piece encoded the growing group once
+    per sentence: ~50 characters per character on a run of short sentences)."""
     groups: list[list[Span]] = []
-    for piece in pieces:
-        if groups:
-            cur = groups[-1]
-            joined = (cur[0][0], piece[1])
-            new_page = any(cur[0][0] < o < piece[1] for o in page_starts)  # a page begins in cur or piece
-            if fits(joined) and not (new_page and n_tok((cur[0][0], cur[-1][1])) >= min_tokens):
-                cur.append(piece)
-                continue
-        groups.append([piece])
+    i = 0
+    while i < len(pieces):
+        first = pieces[i][0]
+
+        def ok(j: int) -> bool:  # pieces[i:j] is one group: the group before pieces[j - 1] takes it
+            if not fits((first, pieces[j - 1][1])):
+                return False
+            return not (_page_begins(page_starts, first, pieces[j - 1][1])
+                        and n_tok((first, pieces[j - 2][1])) >= min_tokens)
+
+        lo, step = i + 1, 1
+        while lo + step <= len(pieces) and ok(lo + step):
+            lo, step = lo + step, step * 2
+        hi = min(lo + step - 1, len(pieces))
+        while lo < hi:
+            mid = (lo + hi + 1) // 2
+            lo, hi = (mid, hi) if ok(mid) else (lo, mid - 1)
+        groups.append(pieces[i:lo])
+        i = lo
     # a short tail (a lone "Id." after a long sentence) takes sentences back from its neighbour
     for prev, cur in zip(groups, groups[1:]):
         while len(prev) > 1 and n_tok((cur[0][0], cur[-1][1])) < min_tokens:
             moved = (prev[-1][0], cur[-1][1])
-            if not fits(moved) or any(moved[0] < o < moved[1] for o in page_starts):
+            if not fits(moved) or _page_begins(page_starts, *moved):
                 break
             cur.insert(0, prev.pop())
     return groups
 
 
 def _split_words(text: str, span: Span, fits: Callable[[Span], bool]) -> list[Span]:
-    """Split ``span`` at word boundaries into the fewest greedy pieces that each fit."""
+    """Split ``span`` at word boundaries into the fewest greedy pieces that each fit. How many words a
+    piece takes is found by doubling, then bisecting, so the tokenizer sees each piece a few times
+    rather than once per word added (~50 characters encoded per character on a run of short words)."""
+    words = sentences.words(text, *span)
     out: list[Span] = []
-    cur: Span | None = None
-    for word in sentences.words(text, *span):
-        if cur is not None and fits((cur[0], word[1])):
-            cur = (cur[0], word[1])
-            continue
-        if cur is not None:
-            out.append(cur)
-        cur = word
-        if not fits(word):  # one "word" over budget (a URL, a table row): cut by characters
-            chars = _split_chars(word, fits)
+    i = 0
+    while i < len(words):
+        if fits(words[i]):
+            start = words[i][0]
+        else:  # one "word" over budget (a URL, a table row): cut by characters; the last cut starts a piece
+            chars = _split_chars(words[i], fits)
             out += chars[:-1]
-            cur = chars[-1]
-    if cur is not None:
-        out.append(cur)
+            start = chars[-1][0]
+
+        def ok(j: int) -> bool:  # words i..j-1 fit in one piece
+            return fits((start, words[j - 1][1]))
+
+        lo, step = i + 1, 1
+        while lo + step <= len(words) and ok(lo + step):
+            lo, step = lo + step, step * 2
+        hi = min(lo + step - 1, len(words))
+        while lo < hi:
+            mid = (lo + hi + 1) // 2
+            lo, hi = (mid, hi) if ok(mid) else (lo, mid - 1)
+        out.append((start, words[lo - 1][1]))
+        i = lo
     return out
 
 
 def _split_chars(span: Span, fits: Callable[[Span], bool]) -> list[Span]:
+    """Cut ``span`` into the longest prefixes that fit, each at least one character. Each cut is found
+    by doubling a probe from ``_PROBE`` characters, then bisecting: its cost follows the piece's own
+    length, not the rest of the span (bisecting over the whole rest was quadratic on a long unbroken run)."""
     out, a = [], span[0]
     while a < span[1]:
-        lo, hi = a + 1, span[1]
-        while lo < hi:  # the longest prefix that fits (at least one character)
+        lo, step = a + 1, _PROBE
+        while a + step < span[1] and fits((a, a + step)):
+            lo, step = a + step, step * 2
+        hi = min(a + step, span[1])
+        while lo < hi:  # the longest prefix in [lo, hi] that fits (lo fits, or is the forced minimum)
             mid = (lo + hi + 1) // 2
             lo, hi = (mid, hi) if fits((a, mid)) else (lo, mid - 1)
         out.append((a, lo))

@@ -40,7 +40,7 @@ NEAR_DUP_CONTAINMENT = 0.8  # shared / size of the smaller sketch
 MIN_SKETCH = 8  # sketches smaller than this (very short texts) are never called near-duplicates
 
 _WORD = re.compile(r"[^\W\d_]{2,}")
-_HYPHENATED = re.compile(r"\w+(?:[-\u2010\u2011]\w+)+")  # "off-duty": sources differ in how they keep these
+_HYPHENATED = re.compile(r"(?<!\w)\w+(?:[-\u2010\u2011]\w+)+")  # "off-duty": sources differ in how they keep these
 _ORDINAL = re.compile(r"\d+(?:st|nd|rd|th)\b")
 
 

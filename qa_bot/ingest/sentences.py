@@ -29,6 +29,10 @@ jan feb mar apr jun jul aug sep sept oct nov dec
 _END = re.compile(r"[.!?]+[\"”’')\]]*")
 _OPENERS = "\"“‘'([§¶"
 _LEADING = "(\"“‘'["
+_SPACE = re.compile(r"\s")
+_NONSPACE = re.compile(r"\S")
+_DOT = re.compile(r"\.")
+_LONG_WORD = 40  # longer than any abbreviation: only whether it holds a "." matters
 
 
 def _is_abbreviation(word: str) -> bool:
@@ -44,6 +48,20 @@ def _is_abbreviation(word: str) -> bool:
     if "." in w:
         return True  # "U.S", "S.Ct", "N.Y", "F.Supp"
     return False
+
+
+def _word_before(region: str, at: int, spaces: list[int], dots: list[int]) -> str:
+    """The word ending at ``at`` (back to the previous whitespace); a long one is cut to its last
+    ``_LONG_WORD`` characters, keeping a "." it holds further back, which is all ``_is_abbreviation``
+    looks at in a word that long."""
+    i = bisect.bisect_left(spaces, at)
+    begin = spaces[i - 1] + 1 if i else 0
+    if at - begin <= _LONG_WORD:
+        return region[begin:at]
+    tail = region[at - _LONG_WORD:at]
+    j = bisect.bisect_left(dots, begin)
+    has_dot = j < len(dots) and dots[j] < at
+    return ("." if has_dot and "." not in tail else "") + tail
 
 
 def split(text: str, start: int = 0, end: int | None = None,
@@ -62,15 +80,20 @@ def split(text: str, start: int = 0, end: int | None = None,
         i = bisect.bisect_left(prot_starts, pos) - 1
         return i >= 0 and reach[i] > pos
 
+    # Whitespace and full stops of the region, so that the word before each boundary is found by
+    # bisection: slicing the text before (or after) every boundary is quadratic in the length of a
+    # paragraph with many full stops ("x. x. x. ..." in a hostile upload).
+    spaces = [m.start() for m in _SPACE.finditer(region)]
+    dots = [m.start() for m in _DOT.finditer(region)]
     cuts = []
     for m in _END.finditer(region):
         cut = start + m.end()
-        rest = text[cut:end]
-        stripped = rest.lstrip()
-        if not stripped:
+        following = _NONSPACE.search(region, m.end())
+        if following is None:
             break
-        gap = len(rest) - len(stripped)
-        nxt = stripped[0]
+        nxt_at = following.start()
+        gap = nxt_at - m.end()
+        nxt = region[nxt_at]
         if lower_case:
             if not (nxt.isalpha() or nxt in _OPENERS):
                 continue
@@ -80,8 +103,7 @@ def split(text: str, start: int = 0, end: int | None = None,
         if punct.startswith("...") and not punct.startswith("...."):
             continue  # an ellipsis inside a quotation
         if punct[0] == ".":
-            before = text[start:start + m.start()]
-            word = "" if before[-1:].isspace() else (before.split() or [""])[-1]
+            word = _word_before(region, m.start(), spaces, dots)
             if word.lstrip(_LEADING) == "Id" and (nxt.isupper() or nxt in "“\""):
                 pass  # "Id." standing alone is a whole citation sentence
             elif _is_abbreviation(word):

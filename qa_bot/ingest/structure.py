@@ -9,9 +9,11 @@ their markers (so a footnote's pin is "<page> n.<label>"), and the citations eye
 
 from __future__ import annotations
 
+import bisect
 import hashlib
 import logging
 import re
+from collections import deque
 from dataclasses import dataclass, replace
 
 from ..text import nfkc
@@ -145,7 +147,7 @@ def build(doc: Document) -> Opinion:
     pages = _page_map(placed, doc)
     paragraphs, parts = _paragraphs(placed)
     footnotes = _footnotes(placed, pages)
-    paragraphs = [_footnote_part(p, footnotes, parts) for p in paragraphs]
+    paragraphs = _footnote_parts(paragraphs, footnotes, parts)
     return Opinion(id=content_id(text), meta=doc.meta, text=text, pages=pages, paragraphs=tuple(paragraphs),
                    footnotes=tuple(footnotes), parts=tuple(parts), cites=tuple(find_cites(text)),
                    source=doc.source, format=doc.format, sha256=doc.sha256)
@@ -179,6 +181,7 @@ def _paragraphs(placed: list[_Placed]) -> tuple[list[Paragraph], list[Part]]:
     stack: list[tuple[int, str]] = []
     kind, author, part_start = "majority", None, 0
     body_end = 0
+    last_end: int | None = None  # end of the last body paragraph placed so far
     prev_letter: str | None = None
     for pl in placed:
         b = pl.block
@@ -190,7 +193,7 @@ def _paragraphs(placed: list[_Placed]) -> tuple[list[Paragraph], list[Part]]:
         is_part_line = False
         if found and (found[0], found[1]) != (kind, author):
             if pl.start > part_start:
-                parts.append(Part(part_start, _last_end(paragraphs, pl.start), kind, author))
+                parts.append(Part(part_start, pl.start if last_end is None else last_end, kind, author))
             kind, author, part_start = found[0], found[1], pl.start
             stack, prev_letter = [], None
             is_part_line = not b.part and len(b.text) <= 100
@@ -209,32 +212,28 @@ def _paragraphs(placed: list[_Placed]) -> tuple[list[Paragraph], list[Part]]:
         section = " > ".join(lb for _, lb in stack)
         pkind = "heading" if (head or is_part_line) else "body"
         paragraphs.append(Paragraph(pl.start, pl.end, pkind, section, kind, author, None))
+        last_end = pl.end
     if placed:
         parts.append(Part(part_start, max(body_end, part_start), kind, author))
     return paragraphs, parts
 
 
-def _last_end(paragraphs: list[Paragraph], before: int) -> int:
-    ends = [p.end for p in paragraphs if p.kind != "footnote" and p.end <= before]
-    return max(ends) if ends else before
-
-
-def _footnote_part(para: Paragraph, footnotes: list[Footnote], parts: list[Part]) -> Paragraph:
-    """A footnote paragraph belongs to the part its marker stands in."""
-    if para.kind != "footnote":
-        return para
-    fn = next((f for f in footnotes if f.start <= para.start < f.end), None)
-    got = _part_at(parts, fn.marker) if fn else None
-    return replace(para, part=got.kind, author=got.author) if got else para
-
-
-def _part_at(parts: list[Part], offset: int | None) -> Part | None:
-    if offset is None:
-        return None
-    for p in parts:
-        if p.start <= offset <= p.end:
-            return p
-    return None
+def _footnote_parts(paragraphs: list[Paragraph], footnotes: list[Footnote], parts: list[Part]) -> list[Paragraph]:
+    """Each footnote paragraph belongs to the part its marker stands in. Footnotes and parts are in
+    text order and do not overlap, so both are found by bisection (a scan per paragraph was quadratic
+    in an upload with thousands of footnotes)."""
+    note_starts = [f.start for f in footnotes]
+    part_starts = [p.start for p in parts]
+    out = []
+    for para in paragraphs:
+        if para.kind == "footnote":
+            i = bisect.bisect_right(note_starts, para.start) - 1
+            fn = footnotes[i] if i >= 0 and para.start < footnotes[i].end else None
+            j = bisect.bisect_right(part_starts, fn.marker) - 1 if fn and fn.marker is not None else -1
+            if j >= 0 and fn.marker <= parts[j].end:
+                para = replace(para, part=parts[j].kind, author=parts[j].author)
+        out.append(para)
+    return out
 
 
 def _footnotes(placed: list[_Placed], pages: tuple[tuple[int, int], ...]) -> list[Footnote]:
@@ -242,30 +241,31 @@ def _footnotes(placed: list[_Placed], pages: tuple[tuple[int, int], ...]) -> lis
     for pl in placed:
         if pl.block.kind != "footnote":
             marks += [(pl.start + off, label) for off, label in pl.block.marks]
-    used: set[int] = set()
     probe = Opinion(id="", meta=None, text="", pages=pages)  # type: ignore[arg-type]
     out: list[Footnote] = []
     # Consecutive blocks with the same label are one footnote in several paragraphs, unless the body
     # has a marker for each of them (Katz has three "*" notes in a row, each with its own marker).
     spans: list[tuple[str, int, int]] = []
     markers_per_label: dict[str, int] = {}
+    notes_per_label: dict[str, int] = {}
     for _, lb in marks:
         markers_per_label[lb] = markers_per_label.get(lb, 0) + 1
     for pl in placed:
         if pl.block.kind != "footnote":
             continue
         label = pl.block.footnote or str(len(spans) + 1)
-        notes_so_far = sum(1 for lb, _, _ in spans if lb == label)
         if spans and spans[-1][0] == label and pl.block.footnote is not None \
-                and notes_so_far >= markers_per_label.get(label, 0):
+                and notes_per_label.get(label, 0) >= markers_per_label.get(label, 0):
             spans[-1] = (label, spans[-1][1], pl.end)
         else:
             spans.append((label, pl.start, pl.end))
+            notes_per_label[label] = notes_per_label.get(label, 0) + 1
+    unused: dict[str, deque[int]] = {}  # each label's markers in text order, taken first come first served
+    for off, lb in marks:
+        unused.setdefault(lb, deque()).append(off)
     for label, start, end in spans:
-        marker = next((i for i, (off, lb) in enumerate(marks) if lb == label and i not in used), None)
-        if marker is not None:
-            used.add(marker)
-        off = marks[marker][0] if marker is not None else None
+        queue = unused.get(label)
+        off = queue.popleft() if queue else None
         out.append(Footnote(label, start, end, off, probe.page_at(off) if off is not None else None))
     return out
 

@@ -12,6 +12,7 @@ Paragraphs are lines. Optional sidecar metadata ``NAME.json`` next to ``NAME.txt
 
 from __future__ import annotations
 
+import bisect
 import re
 from pathlib import Path
 from typing import Iterator
@@ -108,8 +109,13 @@ def _remove_star_pages(lines: list[str], bounds: tuple[int, int] | None = None
     return out
 
 
-def _candidates(line: str, label: str) -> Iterator[int]:
-    for m in re.finditer(r"(?<!\d)" + label + r"(?!\d)", line):
+_DIGITS = re.compile(r"\d+")
+
+
+def _candidates(line: str) -> Iterator[tuple[int, str]]:
+    """(offset, label) of every digit run in ``line`` that can be a footnote marker: glued to the word
+    or punctuation before it, not followed by a letter, digit or a sign that makes it a number."""
+    for m in _DIGITS.finditer(line):
         i, j = m.start(), m.end()
         if i == 0 or line[i - 1].isspace():
             continue
@@ -117,21 +123,30 @@ def _candidates(line: str, label: str) -> Iterator[int]:
         if after and (after.isalnum() or after in "%$§¶-–/"):
             continue
         if before in _MARK_BEFORE_OK or before.isalpha():
-            yield i
+            yield i, m.group()
 
 
 def _find_marks(lines: list[str], n: int) -> dict[int, list[tuple[int, str]]]:
-    """Footnote markers 1..n, each searched after the previous one: {line: [(offset, label)]}."""
+    """Footnote markers 1..n, each searched after the previous one: {line: [(offset, label)]}.
+
+    Every candidate is listed once per label, in text order, and each marker is found by bisection
+    after the previous one (searching the lines again for every footnote was quadratic in a file with
+    thousands of footnote lines and few markers)."""
+    where: dict[str, list[tuple[int, int]]] = {}
+    for li, line in enumerate(lines):
+        for off, label in _candidates(line):
+            if len(label) <= len(str(n)) and 1 <= int(label) <= n:
+                where.setdefault(label, []).append((li, off))
     found: dict[int, list[tuple[int, str]]] = {}
-    line_i, pos = 0, 0
+    at = (0, 0)  # (line, offset) from which the next marker is searched
     for k in range(1, n + 1):
         label = str(k)
-        for li in range(line_i, len(lines)):
-            hit = next((c for c in _candidates(lines[li], label) if li > line_i or c >= pos), None)
-            if hit is not None:
-                found.setdefault(li, []).append((hit, label))
-                line_i, pos = li, hit + len(label)
-                break
+        spots = where.get(label, [])
+        i = bisect.bisect_left(spots, at)
+        if i < len(spots):
+            li, off = spots[i]
+            found.setdefault(li, []).append((off, label))
+            at = (li, off + len(label))
     return found
 
 
