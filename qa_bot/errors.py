@@ -31,7 +31,13 @@ class IndexNotFound(QaBotError):
 
 
 class IndexCorrupt(QaBotError):
-    pass
+    """A library file is damaged, missing a part, or from another library or version; the message names
+    the file and the command that repairs it."""
+
+
+class StoreCorrupt(IndexCorrupt):
+    """``library.sqlite`` itself is damaged (unreadable pages, missing tables, text that fails its
+    checksum) or is not the store the search indexes were built from."""
 
 
 class IndexMismatch(QaBotError):

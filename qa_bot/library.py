@@ -79,6 +79,7 @@ class Library:
         if embed not in (True, False, "background"):
             raise QaBotError(f"embed must be True, False or 'background', not {embed!r}")
         with writer_lock(self.folder, on_wait=_waiting(progress)):
+            self.retriever.check_store()  # never add to a store that is not the one the indexes belong to
             report = ingest(self.store, paths, self.settings, progress=progress)
             index_sync.prepare(self.folder, self.store, self.settings, progress)
         if embed == "background":

@@ -3,9 +3,13 @@
 Versioned (``{"format": 1, ...}``) and written atomically last, after the index files it names, so it
 always describes a consistent set. Index files carry a generation number in their name
 (``vectors.3.faiss``): a new file never overwrites the one the current manifest points at, so an
-interrupted save leaves the previous index usable. Each file's sha256 is checked on load.
+interrupted save leaves the previous index usable. Each file's sha256 is checked on load, and the
+manifest's own ``checksum`` (sha256 of the rest of it) too. ``store`` records which store the indexes
+were built from (``Store.identity()``): indexes are never used with, or synced against, a store that
+was replaced, emptied or went back in time (``check_store``); ``qa-bot sync --rebuild`` is the explicit
+way to index a store anew, and it also replaces a manifest that is damaged or of another version.
 
-    {"format": 1, "updated": "...",
+    {"format": 1, "updated": "...", "checksum": "...", "store": {"id", "generation"},
      "embedding": {"model", "identity", "resolved", "dim", "normalize", "query_prompt", "document_prompt"},
      "chunk": {...ChunkSettings...},
      "vectors": {"file", "kind", "count", "sha256", "ids": [[lo, hi], ...], "deleted": [...]},
@@ -38,20 +42,63 @@ def load(folder: Path) -> dict:
     path = Path(folder) / NAME
     if not path.exists():
         return empty()
+    fix = f"run qa-bot sync --rebuild --index {Path(folder)} to rebuild the search indexes from the store"
     try:
         data = json.loads(path.read_text(encoding="utf-8"))
     except (OSError, UnicodeError, ValueError) as e:
-        raise IndexCorrupt(f"{path}: unreadable manifest ({e}); delete it and run qa-bot sync") from None
-    if not isinstance(data, dict) or data.get("format") != FORMAT:
-        raise IndexCorrupt(f"{path}: manifest format {data.get('format') if isinstance(data, dict) else '?'}, "
-                           f"this qa-bot reads format {FORMAT}; delete it and run qa-bot sync")
+        raise IndexCorrupt(f"{path}: unreadable manifest ({e}); {fix}") from None
+    fmt = data.get("format") if isinstance(data, dict) else None
+    if isinstance(fmt, int) and fmt > FORMAT:
+        raise IndexCorrupt(f"{path}: written by a newer qa-bot (manifest format {fmt}, this qa-bot reads {FORMAT}); "
+                           f"upgrade qa-bot, or {fix}")
+    if fmt != FORMAT:
+        raise IndexCorrupt(f"{path}: not a format-{FORMAT} manifest (format {fmt!r}); {fix}")
+    if "checksum" in data and data["checksum"] != _checksum(data):
+        raise IndexCorrupt(f"{path}: the manifest does not match its checksum (damaged); {fix}")
+    for key in ("embedding", "chunk", "vectors", "lexical", "store"):
+        entry = data.get(key)
+        if entry is not None and not isinstance(entry, dict) or key in ("vectors", "lexical") and entry and (
+                not isinstance(entry.get("file"), str) or "/" in entry["file"] or "\\" in entry["file"]):
+            raise IndexCorrupt(f"{path}: malformed {key!r} entry; {fix}")
     return {**empty(), **data}
 
 
 def save(folder: Path, data: dict) -> None:
     path = Path(folder) / NAME
+    data = {k: v for k, v in data.items() if k != "checksum"}
     data = {**data, "format": FORMAT, "updated": _dt.datetime.now(_dt.timezone.utc).isoformat(timespec="seconds")}
-    write_json(path, data)
+    write_json(path, {**data, "checksum": _checksum(data)})
+
+
+def _checksum(data: dict) -> str:
+    body = {k: v for k, v in data.items() if k != "checksum"}
+    return hashlib.sha256(json.dumps(body, sort_keys=True, ensure_ascii=False).encode("utf-8")).hexdigest()
+
+
+def check_store(folder: Path, data: dict, store) -> None:
+    """``StoreCorrupt`` unless the indexes ``data`` describes were built from ``store`` as it is now: the
+    same store (not one replaced or emptied since) at the same or a later generation (not one that lost
+    write transactions). A manifest from before store ids is accepted unless it lists passages while
+    the store holds none."""
+    from ..errors import StoreCorrupt
+
+    listed = max((data.get(k) or {}).get("count", 0) for k in ("lexical", "vectors"))
+    if not listed:
+        return
+    rec, now = data.get("store") or {}, store.identity()
+    db = store.path
+    rebuild = (f"to index what the store holds now instead, run qa-bot sync --rebuild --index {Path(folder)} "
+               "(the indexes are rebuilt; nothing in the store changes)")
+    if rec.get("id") and rec["id"] != now["id"] or not rec and not store.has_passages():
+        n = len(store.passage_ids())
+        seen = (f"{NAME} was written for store {str(rec['id'])[:8]} with {listed} passages; this is store "
+                f"{now['id'][:8]} with {n}") if rec else f"{NAME} lists {listed} indexed passages; this store holds none"
+        raise StoreCorrupt(f"{db}: not the store the search indexes beside it were built from ({seen}): it was "
+                           f"replaced or emptied. Restore the original {db.name} from a backup; {rebuild}")
+    if now["generation"] < int(rec.get("generation") or 0):
+        raise StoreCorrupt(f"{db}: older than the search indexes beside it (write generation {now['generation']}, "
+                           f"{NAME} records {rec['generation']}): committed changes were lost (a deleted or damaged "
+                           f"{db.name}-wal, or an older copy put back). Restore the missing file if you can; {rebuild}")
 
 
 def sha256_file(path: Path) -> str:
@@ -66,10 +113,11 @@ def verified_path(folder: Path, entry: dict, what: str) -> Path:
     """The path of an index file named in the manifest, after checking it exists and its checksum."""
     path = Path(folder) / entry["file"]
     if not path.exists():
-        raise IndexNotFound(f"{path}: the {what} index named in {NAME} is missing; run qa-bot sync to rebuild it")
+        raise IndexNotFound(f"{path}: the {what} index named in {NAME} is missing; "
+                            f"run qa-bot sync --index {Path(folder)} to rebuild it")
     if sha256_file(path) != entry.get("sha256"):
         raise IndexCorrupt(f"{path}: checksum does not match {NAME} (the {what} index is damaged or was "
-                           "changed outside qa-bot); run qa-bot sync to rebuild it")
+                           f"changed outside qa-bot); run qa-bot sync --index {Path(folder)} to rebuild it")
     return path
 
 

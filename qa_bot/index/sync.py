@@ -105,7 +105,15 @@ def prepare(folder: Path, store: Store, settings: Settings, progress: Progress |
     """Stale ids out of the vectors, BM25 up to date with the store (under the writer lock). Counts."""
     folder = Path(folder)
     with writer_lock(folder):
-        m = mf.load(folder)
+        try:
+            m = mf.load(folder)
+        except QaBotError:
+            if not rebuild:
+                raise
+            m = mf.empty()  # damaged or of another version: --rebuild replaces it
+        if not rebuild:
+            mf.check_store(folder, m, store)  # never make a lost or replaced store's loss permanent
+        recorded, m["store"] = m.get("store"), store.identity()
         if rebuild and m["vectors"]:
             m["vectors"] = m["embedding"] = None
             mf.save(folder, m)  # dropped at once: searches go on from BM25 while the new vectors fill in
@@ -142,6 +150,8 @@ def prepare(folder: Path, store: Store, settings: Settings, progress: Progress |
             m["chunk"] = asdict(settings.chunk)
             mf.save(folder, m)
             mf.cleanup(folder, "lexical", ".npz", name)
+        elif recorded != m["store"]:
+            mf.save(folder, m)  # record the store's id (first time) and its current generation
         return {"bm25": len(lex), "bm25_added": len(new), "removed": len(stale)}
 
 
@@ -186,6 +196,7 @@ class _Committer:
 
     def _commit(self) -> None:
         m = mf.load(self.folder)
+        mf.check_store(self.folder, m, self.store)  # the store was replaced while we embedded: keep nothing
         mf.check_embedding(self.folder, m["embedding"] if m["vectors"] else None, self.embedder)
         if m["vectors"] and self.vec is not None and m["vectors"] == self.entry:
             vec = self.vec  # nobody else wrote vectors since our last commit

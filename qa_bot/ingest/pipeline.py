@@ -25,7 +25,7 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Callable, Iterable
 
-from ..errors import InputError, QaBotError
+from ..errors import InputError, QaBotError, StoreCorrupt
 from ..settings import Settings
 from ..text import fold
 from ..types import Document, Opinion
@@ -282,6 +282,8 @@ def library_info(lib) -> dict:
         status = getattr(lib.retriever, "status", None)
         if callable(status):
             info["index"] = status()
+    except StoreCorrupt:
+        raise  # the counts above describe a store the indexes do not belong to: say so, not "0 opinions"
     except (ImportError, QaBotError, OSError) as e:
         info["index"] = f"unavailable ({e})"
     return info

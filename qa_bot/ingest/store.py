@@ -3,12 +3,20 @@
 Tables: ``opinions`` (metadata, clean text, structure as JSON), ``passages`` (integer ids that the
 vector and lexical indexes are keyed by), ``files`` (content hashes already seen, for idempotent
 ingest), ``duplicates`` (what was skipped and why), ``sketch`` (shingle hashes for near-duplicate
-detection) and ``meta`` (schema version, settings). Every change is one transaction: an interrupted
-ingest leaves the previous state intact.
+detection) and ``meta`` (schema version, store id, generation). Every change is one transaction: an
+interrupted ingest leaves the previous state intact; each committed write transaction advances
+``generation``, which the search indexes record, so a store that went back in time (a lost
+``library.sqlite-wal``, a restored copy) is noticed. The schema and its migrations are in ``schema``.
+
+What answers quote is checked on the way out: every passage and opinion handed out has its checksum
+verified (``schema``), and SQLite's reports of a damaged file become ``StoreCorrupt`` naming the file
+and the repair command instead of tracebacks. A damaged row is never returned as if it were text.
 """
 
 from __future__ import annotations
 
+import functools
+import inspect
 import json
 import re
 import sqlite3
@@ -17,47 +25,35 @@ from dataclasses import asdict
 from pathlib import Path
 from typing import Iterable, Iterator
 
-from ..errors import IndexCorrupt
-from ..types import CitedAuthority, Footnote, Meta, Opinion, Paragraph, Part, Passage
+from ..errors import QaBotError, StoreCorrupt
+from ..types import Meta, Opinion, Passage
+from . import schema
+from .schema import (  # noqa: F401 (SCHEMA_VERSION: where it was before)
+    BODY_SUMMED, CITE_SUMMED, N_CITE, N_PASSAGE, OPINION_COLS, PASSAGE_COLS, PASSAGE_SUMMED, SCHEMA_VERSION,
+    digest, meta_from_json, opinion_from_row, passage_from_row)
 
-SCHEMA_VERSION = 1
 DB_NAME = "library.sqlite"
 
-_SCHEMA = """
-CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
-CREATE TABLE IF NOT EXISTS opinions (
-    id TEXT PRIMARY KEY,
-    case_name TEXT NOT NULL DEFAULT '', citation TEXT NOT NULL DEFAULT '',
-    court TEXT NOT NULL DEFAULT '', court_id TEXT NOT NULL DEFAULT '', year INTEGER,
-    meta TEXT NOT NULL, text TEXT NOT NULL, structure TEXT NOT NULL,
-    source TEXT NOT NULL DEFAULT '', format TEXT NOT NULL DEFAULT '', sha256 TEXT NOT NULL DEFAULT '',
-    richness INTEGER NOT NULL DEFAULT 0, n_tokens INTEGER NOT NULL DEFAULT 0,
-    added_at TEXT NOT NULL DEFAULT (datetime('now'))
-);
-CREATE TABLE IF NOT EXISTS passages (
-    id INTEGER PRIMARY KEY,
-    opinion_id TEXT NOT NULL REFERENCES opinions(id) ON DELETE CASCADE,
-    ordinal INTEGER NOT NULL, text TEXT NOT NULL, start INTEGER NOT NULL, "end" INTEGER NOT NULL,
-    section TEXT NOT NULL DEFAULT '', part TEXT NOT NULL DEFAULT 'majority', author TEXT,
-    page_start INTEGER, page_end INTEGER, footnote TEXT, n_tokens INTEGER NOT NULL DEFAULT 0,
-    UNIQUE (opinion_id, ordinal)
-);
-CREATE INDEX IF NOT EXISTS passages_opinion ON passages(opinion_id);
-CREATE TABLE IF NOT EXISTS files (
-    sha256 TEXT PRIMARY KEY, source TEXT NOT NULL, opinion_id TEXT, status TEXT NOT NULL,
-    seen_at TEXT NOT NULL DEFAULT (datetime('now'))
-);
-CREATE TABLE IF NOT EXISTS duplicates (
-    source TEXT NOT NULL, sha256 TEXT NOT NULL, duplicate_of TEXT NOT NULL, reason TEXT NOT NULL,
-    at TEXT NOT NULL DEFAULT (datetime('now'))
-);
-CREATE TABLE IF NOT EXISTS sketch (hash INTEGER NOT NULL, opinion_id TEXT NOT NULL REFERENCES opinions(id) ON DELETE CASCADE);
-CREATE INDEX IF NOT EXISTS sketch_hash ON sketch(hash);
-CREATE INDEX IF NOT EXISTS sketch_opinion ON sketch(opinion_id);
-"""
 
-_PASSAGE_COLS = 'p.id, p.opinion_id, p.ordinal, p.text, p.start, p."end", p.section, p.part, p.author, ' \
-    "p.page_start, p.page_end, p.footnote, p.n_tokens, o.case_name, o.citation, o.court, o.court_id, o.year"
+
+def _guarded(method):
+    """Turn SQLite's reports of a damaged or busy file into messages naming it (generators too)."""
+    if inspect.isgeneratorfunction(method):
+        @functools.wraps(method)
+        def gen(self, *args, **kwargs):
+            try:
+                yield from method(self, *args, **kwargs)
+            except sqlite3.DatabaseError as e:
+                raise self._failure(e) from None
+        return gen
+
+    @functools.wraps(method)
+    def call(self, *args, **kwargs):
+        try:
+            return method(self, *args, **kwargs)
+        except sqlite3.DatabaseError as e:
+            raise self._failure(e) from None
+    return call
 
 
 class Store:
@@ -82,15 +78,13 @@ class Store:
         self._closed = False
         try:
             self.db.execute("PRAGMA journal_mode=WAL")
-            self.db.executescript(_SCHEMA)
-            version = self.get_meta("schema_version")
-            if version is None:
-                self.set_meta("schema_version", str(SCHEMA_VERSION))
-            elif int(version) != SCHEMA_VERSION:
-                raise IndexCorrupt(f"{self.path}: schema version {version}, this qa-bot reads {SCHEMA_VERSION}")
+            schema.upgrade(self.db, self.path)
         except sqlite3.DatabaseError as e:
             self.close()
-            raise IndexCorrupt(f"{self.path}: not a readable library database ({e})") from None
+            raise self._failure(e) from None
+        except BaseException:
+            self.close()
+            raise
 
     # -- plumbing -------------------------------------------------------------------------------
     @property
@@ -126,17 +120,40 @@ class Store:
         self.close()
 
     def transaction(self):
-        """``with store.transaction(): ...`` -- BEGIN IMMEDIATE ... COMMIT, ROLLBACK on error."""
-        return _Tx(self.db)
+        """``with store.transaction(): ...`` -- BEGIN IMMEDIATE ... COMMIT (advancing ``generation``),
+        ROLLBACK on error."""
+        return _Tx(self)
 
+    def repair_hint(self) -> str:
+        return (f"restore {DB_NAME} from a backup, or re-ingest the affected opinions into a new library "
+                f"({self.folder})")
+
+    def _failure(self, e: sqlite3.DatabaseError) -> QaBotError:
+        msg = str(e)
+        if isinstance(e, sqlite3.OperationalError) and ("locked" in msg or "busy" in msg):
+            return QaBotError(f"{self.path}: the library is busy (another qa-bot process is writing to it); "
+                              "try again when it has finished")
+        return StoreCorrupt(f"{self.path}: the library file is damaged ({msg}); {self.repair_hint()}")
+
+    def _damaged(self, what: str) -> StoreCorrupt:
+        return StoreCorrupt(f"{self.path}: {what} does not match its checksum (the library file is damaged); "
+                            f"{self.repair_hint()}")
+
+    def identity(self) -> dict:
+        """``{"id", "generation"}``: which store this is and how many write transactions it has seen."""
+        return {"id": self.get_meta("store_id") or "", "generation": int(self.get_meta("generation") or 0)}
+
+    @_guarded
     def get_meta(self, key: str) -> str | None:
         row = self.db.execute("SELECT value FROM meta WHERE key=?", (key,)).fetchone()
         return row[0] if row else None
 
+    @_guarded
     def set_meta(self, key: str, value: str) -> None:
         self.db.execute("INSERT OR REPLACE INTO meta(key, value) VALUES (?, ?)", (key, value))
 
     # -- writes (call inside one transaction per opinion) -----------------------------------------
+    @_guarded
     def add_opinion(self, op: Opinion, passages: Iterable[Passage], richness: int = 0,
                     sketch: Iterable[int] = ()) -> list[int]:
         """Insert an opinion with its passages; returns the new passage ids in ordinal order."""
@@ -149,71 +166,77 @@ class Store:
         }
         m = op.meta
         passages = list(passages)
+        cite = (op.id, m.case_name, m.citation, m.court, m.court_id, m.year, json.dumps(asdict(m)))
+        body = (op.text, json.dumps(structure), op.source, op.format, op.sha256)
         self.db.execute(
-            "INSERT INTO opinions(id, case_name, citation, court, court_id, year, meta, text, structure, source,"
-            " format, sha256, richness, n_tokens) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
-            (op.id, m.case_name, m.citation, m.court, m.court_id, m.year, json.dumps(asdict(m)), op.text,
-             json.dumps(structure), op.source, op.format, op.sha256, richness, sum(p.n_tokens for p in passages)),
+            f"INSERT INTO opinions({OPINION_COLS}, richness, n_tokens) VALUES ({','.join('?' * 16)})",
+            cite + body + (digest(cite), digest(body), richness, sum(p.n_tokens for p in passages)),
         )
-        ids = []
-        for p in passages:
-            cur = self.db.execute(
-                'INSERT INTO passages(opinion_id, ordinal, text, start, "end", section, part, author, page_start,'
-                " page_end, footnote, n_tokens) VALUES (?,?,?,?,?,?,?,?,?,?,?,?)",
-                (op.id, p.ordinal, p.text, p.start, p.end, p.section, p.part, p.author, p.page_start,
-                 p.page_end, p.footnote, p.n_tokens),
-            )
-            ids.append(cur.lastrowid)
+        first = self.db.execute("SELECT COALESCE(MAX(id), 0) + 1 FROM passages").fetchone()[0]
+        rows = [(first + i, op.id, p.ordinal, p.text, p.start, p.end, p.section, p.part, p.author, p.page_start,
+                 p.page_end, p.footnote, p.n_tokens) for i, p in enumerate(passages)]
+        self.db.executemany(f"INSERT INTO passages({', '.join(PASSAGE_SUMMED)}, checksum) VALUES ({','.join('?' * 14)})",
+                            [r + (digest(r),) for r in rows])
         self.db.executemany("INSERT INTO sketch(hash, opinion_id) VALUES (?, ?)", [(h, op.id) for h in set(sketch)])
-        return ids
+        return [r[0] for r in rows]
 
+    @_guarded
     def remove_opinion(self, opinion_id: str) -> list[int]:
         """Delete an opinion and its passages; returns the removed passage ids (for the indexes)."""
         ids = [r[0] for r in self.db.execute("SELECT id FROM passages WHERE opinion_id=?", (opinion_id,))]
         self.db.execute("DELETE FROM opinions WHERE id=?", (opinion_id,))
         return ids
 
+    @_guarded
     def record_file(self, sha256: str, source: str, status: str, opinion_id: str | None = None) -> None:
         self.db.execute(
             "INSERT OR REPLACE INTO files(sha256, source, opinion_id, status) VALUES (?,?,?,?)",
             (sha256, source, opinion_id, status),
         )
 
+    @_guarded
     def record_duplicate(self, source: str, sha256: str, duplicate_of: str, reason: str) -> None:
         self.db.execute(
             "INSERT INTO duplicates(source, sha256, duplicate_of, reason) VALUES (?,?,?,?)",
             (source, sha256, duplicate_of, reason),
         )
 
+    @_guarded
     def forget_files(self, opinion_id: str) -> None:
         """Drop the ``files`` rows of an opinion (its file changed: the new bytes are ingested anew)."""
         self.db.execute("DELETE FROM files WHERE opinion_id=?", (opinion_id,))
 
+    @_guarded
     def repoint_files(self, old_id: str, new_id: str) -> None:
         """Files that gave ``old_id`` now count as duplicates of ``new_id`` (a richer version replaced it)."""
         self.db.execute("UPDATE files SET status='duplicate', opinion_id=? WHERE opinion_id=?", (new_id, old_id))
 
     # -- reads ------------------------------------------------------------------------------------
+    @_guarded
     def ingested_from(self, source: str) -> str | None:
         """The opinion id an earlier ingest of ``source`` (a path, or "path#entry") stored, if any."""
         row = self.db.execute("SELECT opinion_id FROM files WHERE source=? AND status='ingested'"
                               " AND opinion_id IS NOT NULL", (source,)).fetchone()
         return row[0] if row else None
 
+    @_guarded
     def opinion_summary(self, opinion_id: str) -> dict | None:
         """case_name, citation, source and sha256 of a stored opinion (None if absent), without its text."""
         row = self.db.execute("SELECT case_name, citation, source, sha256 FROM opinions WHERE id=?",
                               (opinion_id,)).fetchone()
         return dict(zip(("case_name", "citation", "source", "sha256"), row)) if row else None
 
+    @_guarded
     def seen(self, sha256: str) -> tuple[str, str | None] | None:
         """(status, opinion_id) if these exact bytes were ingested before."""
         row = self.db.execute("SELECT status, opinion_id FROM files WHERE sha256=?", (sha256,)).fetchone()
         return (row[0], row[1]) if row else None
 
+    @_guarded
     def has_opinion(self, opinion_id: str) -> bool:
         return self.db.execute("SELECT 1 FROM opinions WHERE id=?", (opinion_id,)).fetchone() is not None
 
+    @_guarded
     def sketch_overlap(self, hashes: Iterable[int]) -> list[tuple[str, int, int]]:
         """Opinions sharing sketch hashes: (opinion_id, shared, that opinion's sketch size), most shared first."""
         hashes = list(set(hashes))
@@ -228,66 +251,94 @@ class Store:
         ).fetchall()
         return [(r[0], r[1], r[2]) for r in rows]
 
+    @_guarded
     def richness(self, opinion_id: str) -> int:
         row = self.db.execute("SELECT richness FROM opinions WHERE id=?", (opinion_id,)).fetchone()
         return row[0] if row else 0
 
+    @_guarded
     def opinion(self, opinion_id: str) -> Opinion:
-        row = self.db.execute(
-            "SELECT id, meta, text, structure, source, format, sha256 FROM opinions WHERE id=?", (opinion_id,)
-        ).fetchone()
+        row = self.db.execute(f"SELECT {OPINION_COLS} FROM opinions WHERE id=?", (opinion_id,)).fetchone()
         if row is None:
             raise KeyError(opinion_id)
-        return _opinion_from_row(row)
+        cite, body = row[:N_CITE], row[N_CITE:N_CITE + len(BODY_SUMMED)]
+        if digest(cite) != row[-2] or digest(body) != row[-1]:
+            raise self._damaged(f"opinion {opinion_id} ({row[1] or row[2] or 'no case name'})")
+        try:
+            return opinion_from_row(row)
+        except (ValueError, TypeError, KeyError) as e:
+            raise self._damaged(f"opinion {opinion_id} ({type(e).__name__} reading it)") from None
 
+    @_guarded
     def opinions(self) -> Iterator[tuple[str, Meta, int]]:
         """(id, meta, passage count) for every opinion, ordered by case name."""
-        for oid, meta, n in self.db.execute(
-            "SELECT o.id, o.meta, (SELECT COUNT(*) FROM passages p WHERE p.opinion_id=o.id) FROM opinions o"
+        cols = ", ".join(f"o.{c}" for c in CITE_SUMMED)
+        for row in self.db.execute(
+            f"SELECT {cols}, o.cite_sum, (SELECT COUNT(*) FROM passages p WHERE p.opinion_id=o.id) FROM opinions o"
             " ORDER BY o.case_name, o.id"
         ):
-            yield oid, _meta(meta), n
+            if digest(row[:N_CITE]) != row[N_CITE]:
+                raise self._damaged(f"the metadata of opinion {row[0]}")
+            yield row[0], meta_from_json(row[N_CITE - 1]), row[-1]
 
+    @_guarded
     def passage(self, passage_id: int) -> Passage:
         out = self.passages([passage_id])
         if not out:
             raise KeyError(passage_id)
         return out[0]
 
+    @_guarded
     def passages(self, ids: Iterable[int] | None = None) -> list[Passage]:
         """Passages by id, in the order given (all passages, by id, when ``ids`` is None)."""
-        sql = f"SELECT {_PASSAGE_COLS} FROM passages p JOIN opinions o ON o.id = p.opinion_id"
+        sql = f"SELECT {PASSAGE_COLS} FROM passages p JOIN opinions o ON o.id = p.opinion_id"
         if ids is None:
-            return [_passage(r) for r in self.db.execute(sql + " ORDER BY p.id")]
+            return [self._passage(r) for r in self.db.execute(sql + " ORDER BY p.id")]
         ids = [int(i) for i in ids]
         found: dict[int, Passage] = {}
         for i in range(0, len(ids), 900):
             chunk = ids[i : i + 900]
             q = sql + f" WHERE p.id IN ({','.join('?' * len(chunk))})"
-            found.update((r[0], _passage(r)) for r in self.db.execute(q, chunk))
+            found.update((r[0], self._passage(r)) for r in self.db.execute(q, chunk))
         return [found[i] for i in ids if i in found]
 
+    @_guarded
     def iter_passages(self, after_id: int = 0, batch: int = 2000) -> Iterator[list[Passage]]:
         """All passages with id > after_id, in id order, in batches (for building indexes)."""
-        sql = f"SELECT {_PASSAGE_COLS} FROM passages p JOIN opinions o ON o.id = p.opinion_id WHERE p.id > ?" \
+        sql = f"SELECT {PASSAGE_COLS} FROM passages p JOIN opinions o ON o.id = p.opinion_id WHERE p.id > ?" \
               " ORDER BY p.id LIMIT ?"
         last = after_id
         while True:
             rows = self.db.execute(sql, (last, batch)).fetchall()
             if not rows:
                 return
-            yield [_passage(r) for r in rows]
+            yield [self._passage(r) for r in rows]
             last = rows[-1][0]
 
+    @_guarded
     def passage_owners(self) -> Iterator[tuple[int, str, str]]:
-        """(passage id, opinion id, text) of every passage, by id (for fingerprints and term statistics)."""
-        return iter(self.db.execute("SELECT id, opinion_id, text FROM passages ORDER BY id").fetchall())
+        """(passage id, opinion id, text) of every passage, by id (for fingerprints and term statistics),
+        each verified against its checksum."""
+        rows = self.db.execute(f"SELECT {', '.join(PASSAGE_SUMMED)}, checksum FROM passages ORDER BY id").fetchall()
+        for r in rows:
+            if digest(r[:N_PASSAGE]) != r[N_PASSAGE]:
+                raise self._damaged(f"passage {r[0]} (of opinion {r[1]})")
+        return iter([(r[0], r[1], r[3]) for r in rows])
 
+    def _passage(self, r) -> Passage:
+        if digest(r[:N_PASSAGE]) != r[N_PASSAGE]:
+            raise self._damaged(f"passage {r[0]} (of opinion {r[1]})")
+        if digest(r[N_PASSAGE + 1:N_PASSAGE + 1 + N_CITE]) != r[-1]:
+            raise self._damaged(f"the metadata of opinion {r[1]}")
+        return passage_from_row(r)
+
+    @_guarded
     def courts(self) -> list[tuple[str, str]]:
         """The distinct (court_id, court) pairs of the library's opinions."""
         return [(r[0], r[1]) for r in self.db.execute(
             "SELECT DISTINCT court_id, court FROM opinions ORDER BY court_id, court")]
 
+    @_guarded
     def passage_ids_where(self, courts: Iterable[str] = (), years: tuple[int | None, int | None] | None = None,
                           case: str = "") -> list[int]:
         """Ids of the passages whose opinion is in one of ``courts`` (id or name, any case), within
@@ -312,21 +363,31 @@ class Store:
         sql = "SELECT p.id FROM passages p JOIN opinions o ON o.id = p.opinion_id"
         return [r[0] for r in self.db.execute(sql + (" WHERE " + " AND ".join(where) if where else ""), args)]
 
+    @_guarded
     def has_case(self, case: str) -> bool:
         """Some opinion's case name contains ``case``, or its citation does (spaces and dots ignored)."""
         return self.db.execute(f"SELECT 1 FROM opinions o WHERE {_CASE_MATCH} LIMIT 1",
                                _case_args(case)).fetchone() is not None
 
+    @_guarded
+    def has_passages(self) -> bool:
+        return self.db.execute("SELECT 1 FROM passages LIMIT 1").fetchone() is not None
+
+    @_guarded
     def passage_ids(self) -> list[int]:
         return [r[0] for r in self.db.execute("SELECT id FROM passages ORDER BY id")]
 
+    @_guarded
     def stats(self) -> dict:
         q = lambda sql: self.db.execute(sql).fetchone()[0]  # noqa: E731
         footnotes = pages = 0
-        for (structure,) in self.db.execute("SELECT structure FROM opinions"):
-            s = json.loads(structure)
-            footnotes += len(s["footnotes"])
-            pages += len({p for _, p in s["pages"]})
+        for oid, structure in self.db.execute("SELECT id, structure FROM opinions"):
+            try:
+                s = json.loads(structure)
+                footnotes += len(s["footnotes"])
+                pages += len({p for _, p in s["pages"]})
+            except (ValueError, TypeError, KeyError):
+                raise self._damaged(f"the structure of opinion {oid}") from None
         return {
             "opinions": q("SELECT COUNT(*) FROM opinions"),
             "passages": q("SELECT COUNT(*) FROM passages"),
@@ -348,41 +409,27 @@ def _case_args(case: str) -> list[str]:
 
 
 class _Tx:
-    def __init__(self, db: sqlite3.Connection):
-        self.db = db
+    def __init__(self, store: Store):
+        self.store, self.db = store, store.db
 
     def __enter__(self):
-        self.db.execute("BEGIN IMMEDIATE")
+        try:
+            self.db.execute("BEGIN IMMEDIATE")
+        except sqlite3.DatabaseError as e:
+            raise self.store._failure(e) from None
         return self.db
 
     def __exit__(self, exc_type, *_):
-        self.db.execute("ROLLBACK" if exc_type else "COMMIT")
+        try:
+            if exc_type:
+                self.db.execute("ROLLBACK")
+            else:
+                self.db.execute("UPDATE meta SET value = CAST(value AS INTEGER) + 1 WHERE key='generation'")
+                self.db.execute("COMMIT")
+        except sqlite3.DatabaseError as e:
+            if exc_type:
+                return False  # the original error is the one to report
+            if self.db.in_transaction:
+                self.db.execute("ROLLBACK")
+            raise self.store._failure(e) from None
         return False
-
-
-def _meta(js: str) -> Meta:
-    d = json.loads(js)
-    d["parallel_citations"] = tuple(d.get("parallel_citations", ()))
-    return Meta(**d)
-
-
-def _opinion_from_row(row) -> Opinion:
-    oid, meta, text, structure, source, fmt, sha = row
-    s = json.loads(structure)
-    return Opinion(
-        id=oid, meta=_meta(meta), text=text,
-        pages=tuple((int(o), int(p)) for o, p in s["pages"]),
-        paragraphs=tuple(Paragraph(**p) for p in s["paragraphs"]),
-        footnotes=tuple(Footnote(**f) for f in s["footnotes"]),
-        parts=tuple(Part(**p) for p in s["parts"]),
-        cites=tuple(CitedAuthority(**c) for c in s["cites"]),
-        source=source, format=fmt, sha256=sha,
-    )
-
-
-def _passage(r) -> Passage:
-    return Passage(
-        id=r[0], opinion_id=r[1], ordinal=r[2], text=r[3], start=r[4], end=r[5], section=r[6], part=r[7],
-        author=r[8], page_start=r[9], page_end=r[10], footnote=r[11], n_tokens=r[12], case_name=r[13],
-        citation=r[14], court=r[15], court_id=r[16], year=r[17],
-    )

@@ -109,9 +109,19 @@ class Retriever:
     def _manifest(self) -> dict:
         return mf.load(self.folder)
 
+    def check_store(self, snap: Snapshot | None = None) -> None:
+        """``StoreCorrupt`` if the store is not the one the indexes were built from, or went back in time
+        (``manifest.check_store``): a replaced or emptied store is never searched as if it were empty."""
+        mf.check_store(self.folder, snap.manifest if snap is not None else self._manifest(), self.store)
+
     def snapshot(self) -> Snapshot:
-        """The current indexes. A changed manifest is loaded by one thread while the others go on with
-        the snapshot they have (a thread waits only when there is none yet)."""
+        """The current indexes, checked against the store. A changed manifest is loaded by one thread
+        while the others go on with the snapshot they have (a thread waits only when there is none yet)."""
+        snap = self._current()
+        self.check_store(snap)
+        return snap
+
+    def _current(self) -> Snapshot:
         snap = self._snap
         if snap is not None and not self._changed(snap):
             return snap
@@ -178,6 +188,7 @@ class Retriever:
 
     def status(self) -> dict:
         m = self._manifest()
+        mf.check_store(self.folder, m, self.store)
         emb = m.get("embedding") or {}
         return {
             "passages": len(self.store.passage_ids()),
