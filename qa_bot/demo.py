@@ -3,7 +3,7 @@ criminal-procedure practitioner expects next to it, bundled in ``qa_bot/demo/`` 
 ``eval/make_demo.py`` selects them).
 
 ``Library.open(None)`` builds the demo library from ``demo_sources()`` on first use
-(``qa_bot.library.build_demo``, atomically).
+(``qa_bot.library.build_demo``, in place, resumable).
 """
 
 from __future__ import annotations
@@ -16,8 +16,9 @@ DATA = Path(__file__).parent / "demo"
 
 
 def demo_sources() -> list[Path]:
-    """What the demo ingests: the SCOTUS corpus folder and the seed opinion (its .json is its sidecar)."""
-    return [DATA / "scotus", DATA / "pena-v-deprisco.txt"]
+    """What the demo ingests: the seed opinion first (its .json is its sidecar; on a first run the chat
+    answers about it while the rest is still coming in), then the SCOTUS corpus folder."""
+    return [DATA / "pena-v-deprisco.txt", DATA / "scotus"]
 
 
 def check_sources(sources: list[Path]) -> None:

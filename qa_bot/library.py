@@ -15,20 +15,23 @@ and ask while one writer (an ingest, a sync, the background fill) works; see ``q
 from __future__ import annotations
 
 import os
-import shutil
 import threading
+import time
 from pathlib import Path
 from typing import Iterable, Iterator
 
 from . import offline  # noqa: F401  (sets the offline environment before anything else loads)
 from . import demo
-from .atomic import replace_folder
 from .errors import IndexNotFound, QaBotError
 from .ingest.store import DB_NAME, Store
 from .paths import is_demo, resolve_index
 from .progress import Progress
 from .settings import Settings
 from .types import Answer, Hit, Opinion
+
+
+DEMO_BUILT = "demo_built"  # store meta key: "1" once the demo's build finished
+PUBLISH_SECONDS = 5.0  # an ingest publishes BM25 over what it has stored at least this far apart
 
 
 class Library:
@@ -39,26 +42,69 @@ class Library:
         self._retriever = None
         self._lock = threading.Lock()  # guards creating the retriever and the background worker
         self._background = None
+        self._build: dict | None = None  # the demo build's progress while it runs in the background
 
     # -- opening ----------------------------------------------------------------------------------
     @classmethod
     def open(cls, index: str | Path | None = None, settings: Settings | None = None, create: bool = False,
-             progress: Progress | None = None) -> "Library":
-        """Open a library by name or path. The demo library is built on first use (stored and
-        BM25-indexed, which is all an answer needs: its vectors fill in later, behind the chat or with
-        ``qa-bot sync``); any other missing library is an error unless ``create=True``."""
+             progress: Progress | None = None, wait: bool = True) -> "Library":
+        """Open a library by name or path; any other missing library than the demo is an error unless
+        ``create=True``. The demo library is built on first use, in place (``build_demo``): stored and
+        BM25-indexed, which is all an answer needs (its vectors fill in later, behind the chat or with
+        ``qa-bot sync``). ``wait=False`` returns at once while it builds in a background thread (the
+        chat's first run): searches see the opinions stored so far, ``index_status()`` the progress."""
         folder = resolve_index(index)
-        exists = (folder / DB_NAME).exists()
-        if not exists and is_demo(folder):
-            build_demo(folder, settings=settings, progress=progress, embed=False)
-        elif not exists and not create:
+        if not (folder / DB_NAME).exists() and not create and not is_demo(folder):
             raise IndexNotFound(f"no library at {folder} (create one with: qa-bot ingest PATH --index {index})")
-        return cls(folder, settings)
+        lib = cls(folder, settings)
+        if is_demo(folder) and lib.store.get_meta(DEMO_BUILT) != "1":  # new, or a build cut short
+            try:
+                lib.build_demo(progress=progress, wait=wait)
+            except BaseException:
+                lib.close()
+                raise
+        return lib
 
     def close(self) -> None:
         if self._background is not None:
             self._background.stop()
         self.store.close()
+
+    def build_demo(self, progress: Progress | None = None, wait: bool = True):
+        """Ingest the bundled demo (``demo.demo_sources()``) into this library, in place. Every opinion
+        is one transaction and BM25 is published as the opinions come in, so a build cut short leaves a
+        consistent library holding part of the demo; it is marked complete (store meta ``demo_built``)
+        only at the end, and ``Library.open`` finishes an unmarked one (already stored files are
+        skipped by their hash). Returns the ``IngestReport`` (None with ``wait=False``)."""
+        sources = demo.demo_sources()
+        demo.check_sources(sources)
+        build = self._build = {"state": "building", "done": 0, "total": 0, "error": ""}
+
+        def track(stage: str, done: int, total: int) -> None:
+            if stage == "ingest":
+                build["done"], build["total"] = done, total
+            if progress:
+                progress(stage, done, total)
+
+        def run():
+            report = self.ingest(sources, progress=track, embed=False)
+            if report.failed:
+                raise QaBotError("the bundled demo data did not load: " + "; ".join(report.lines()[:3]))
+            self.store.set_meta(DEMO_BUILT, "1")
+            build["state"] = "complete"
+            return report
+
+        if wait:
+            return run()
+
+        def run_logged():
+            try:
+                run()
+            except Exception as e:  # noqa: BLE001 - shown in the chat's status line
+                build.update(state="error", error=str(e))
+
+        threading.Thread(target=run_logged, name="qa-bot-demo-build", daemon=True).start()
+        return None
 
     def __enter__(self) -> "Library":
         return self
@@ -80,13 +126,33 @@ class Library:
             raise QaBotError(f"embed must be True, False or 'background', not {embed!r}")
         with writer_lock(self.folder, on_wait=_waiting(progress)):
             self.retriever.check_store()  # never add to a store that is not the one the indexes belong to
-            report = ingest(self.store, paths, self.settings, progress=progress)
+            report = ingest(self.store, paths, self.settings, progress=self._publishing(progress))
             index_sync.prepare(self.folder, self.store, self.settings, progress)
         if embed == "background":
             self.embed_in_background()
         elif embed:
             index_sync.fill_vectors(self.folder, self.store, self.settings, self.retriever.embedder, progress)
         return report
+
+    def _publishing(self, progress: Progress | None) -> Progress:
+        """The ingest's progress callback, which also publishes BM25 over the opinions stored so far:
+        after the first file, then every ``PUBLISH_SECONDS`` (or ten times what the last publish took,
+        so a large library spends at most ~10% of its ingest on it). A library answers from what is
+        parsed while the rest is still coming in. Runs under the ingest's writer lock."""
+        from .index import sync as index_sync
+
+        last, cost = [float("-inf")], [0.0]
+
+        def cb(stage: str, done: int, total: int) -> None:
+            now = time.monotonic()
+            if stage == "ingest" and done < total and now - last[0] >= max(PUBLISH_SECONDS, 10 * cost[0]):
+                index_sync.prepare(self.folder, self.store, self.settings)
+                last[0] = time.monotonic()
+                cost[0] = last[0] - now
+            if progress:
+                progress(stage, done, total)
+
+        return cb
 
     def sync(self, progress: Progress | None = None, embed: bool = True, rebuild: bool = False) -> dict:
         """Bring the search indexes up to date with the store (resumable: only missing ids are added)."""
@@ -127,6 +193,8 @@ class Library:
             out["error"] = str(e)
         if self._background is not None:
             out.update({k: v for k, v in self._background.status().items() if v or k != "error"})
+        if self._build is not None and self._build["state"] != "complete":
+            out["building"] = dict(self._build)
         return out
 
     def info(self) -> dict:
@@ -163,25 +231,10 @@ def _waiting(progress: Progress | None):
 
 def build_demo(folder: str | os.PathLike, settings: Settings | None = None, progress: Progress | None = None,
                embed: bool = True):
-    """Build the demo library (``demo.demo_sources()``) at ``folder``, atomically: it is ingested into a
-    fresh library in a temporary folder next to ``folder`` and renamed into place only when complete, so
-    a half-built demo is never opened. Returns the ``IngestReport``."""
-    folder = Path(folder)
-    sources = demo.demo_sources()
-    demo.check_sources(sources)
-    folder.parent.mkdir(parents=True, exist_ok=True)
-    tmp = folder.with_name(f".{folder.name}.building-{os.getpid()}")
-    shutil.rmtree(tmp, ignore_errors=True)
-    try:
-        lib = Library(tmp, settings)
-        try:
-            report = lib.ingest(sources, progress=progress, embed=embed)
-        finally:
-            lib.close()
-        if report.failed:
-            raise QaBotError("the bundled demo data did not load: " + "; ".join(report.lines()[:3]))
-        if not (folder / DB_NAME).exists():  # else another process finished first: keep its library
-            replace_folder(tmp, folder)
-    finally:
-        shutil.rmtree(tmp, ignore_errors=True)
+    """Build the demo library at ``folder`` (see ``Library.build_demo``), then with ``embed`` its
+    vectors; returns the ``IngestReport``."""
+    with Library(Path(folder), settings) as lib:
+        report = lib.build_demo(progress=progress)
+        if embed:
+            lib.sync(progress=progress)
     return report

@@ -1,4 +1,4 @@
-"""The bundled demo library: its data, the atomic build, and first-use building by ``Library.open``."""
+"""The bundled demo library: its data, the resumable in-place build, and first-use building by ``Library.open``."""
 
 from __future__ import annotations
 
@@ -45,6 +45,8 @@ def test_build_demo_ingests_every_bundled_opinion(tmp_path):
     assert {"Pena v. DePrisco", "Monroe v. Pape", "Miranda v. Arizona"} <= names
     assert stats["passages"] > 1000 and stats["footnotes"] > 100
     assert [p.name for p in folder.parent.iterdir()] == ["demo"]  # no temporary folder left behind
+    with Store(folder) as s:
+        assert s.get_meta(library.DEMO_BUILT) == "1"
 
     # No passage of the whole demo library exceeds the embedding model's 256-token limit in the model's
     # own tokenizer (special tokens counted): silent truncation would drop text from the index.
@@ -57,18 +59,66 @@ def test_build_demo_ingests_every_bundled_opinion(tmp_path):
     assert len(lengths) == stats["passages"] and max(lengths) <= 256
 
 
-def test_a_failed_build_leaves_nothing_behind(tmp_path, monkeypatch):
+def test_a_build_cut_short_is_finished_by_the_next_open(embeddings_root, data_dir, monkeypatch):
+    """Built in place, one transaction per opinion: a build cut short leaves a consistent library
+    holding part of the demo, unmarked, and the next open finishes it without redoing what is stored."""
+    from qa_bot import Library
     from qa_bot.ingest import chunk as chunking
 
-    def boom(op, settings):
-        raise KeyboardInterrupt
+    # the seed and two small opinions stand in for the bundle (built whole above)
+    sources = [demo.DATA / "pena-v-deprisco.txt", data_dir / "courtlistener" / "marron-lawbox.txt",
+               data_dir / "courtlistener" / "bullington-columbia.txt"]
+    monkeypatch.setattr(demo, "demo_sources", lambda: sources)
+    real_chunk, calls = chunking.chunk, []
 
-    monkeypatch.setattr(chunking, "chunk", boom)
-    folder = tmp_path / "embeddings" / "demo"
+    def interrupted(op, settings):
+        calls.append(op.id)
+        if len(calls) == 2:
+            raise KeyboardInterrupt  # the second opinion: Pena is stored, the rest not
+        return real_chunk(op, settings)
+
+    monkeypatch.setattr(chunking, "chunk", interrupted)
     with pytest.raises(KeyboardInterrupt):
-        build_demo(folder, embed=False)
-    assert not folder.exists()
-    assert list(folder.parent.iterdir()) == []
+        Library.open(None)
+    folder = embeddings_root / "demo"
+    with Store(folder) as s:
+        assert [m.case_name for _, m, _ in s.opinions()] == ["Pena v. DePrisco"]
+        assert s.get_meta(library.DEMO_BUILT) is None
+    monkeypatch.setattr(chunking, "chunk", real_chunk)
+    with Library.open(None) as lib:
+        assert lib.info()["opinions"] == 3 and lib.store.get_meta(library.DEMO_BUILT) == "1"
+        assert lib.search("state-created danger", mode="bm25")[0].passage.case_name == "Pena v. DePrisco"
+
+
+def test_the_chat_answers_while_the_demo_is_still_being_built(embeddings_root, data_dir, monkeypatch):
+    """``Library.open(None, wait=False)`` (the chat's first run) returns at once; BM25 over the
+    opinions stored so far is published as they come in, so answers start before the build ends."""
+    import threading
+
+    from qa_bot import Library
+
+    monkeypatch.setattr(demo, "demo_sources", lambda: [demo.DATA / "pena-v-deprisco.txt",
+                                                         data_dir / "courtlistener" / "marron-lawbox.txt"])
+    first_stored, go_on = threading.Event(), threading.Event()
+
+    def hold_after_first_file(stage, done, total):
+        if stage == "ingest" and done == 1:
+            first_stored.set()
+            assert go_on.wait(300), "deadlock guard"
+
+    with Library.open(None, progress=hold_after_first_file, wait=False) as lib:
+        assert first_stored.wait(300)  # the build holds here, after Pena
+        status = lib.index_status()
+        assert status["building"]["done"] == 1 and status["building"]["state"] == "building"
+        hits = lib.search("state-created danger", k=3)
+        assert hits[0].passage.case_name == "Pena v. DePrisco" and hits.retrieval.used == "bm25"
+        go_on.set()
+        for _ in range(6000):  # until the build thread marks it done (a deadlock guard, not a speed limit)
+            if lib._build["state"] != "building":
+                break
+            threading.Event().wait(0.05)
+        assert lib._build["state"] == "complete" and "building" not in lib.index_status()
+        assert lib.store.get_meta(library.DEMO_BUILT) == "1" and lib.info()["opinions"] == 2
 
 
 def test_library_open_builds_the_demo_on_first_use(embeddings_root, data_dir, monkeypatch):
@@ -87,6 +137,6 @@ def test_library_open_builds_the_demo_on_first_use(embeddings_root, data_dir, mo
         assert lib.search("state-created danger", k=3).retrieval.used == "bm25"
     assert "ingest" in stages
     # a second open reuses it
-    monkeypatch.setattr(library, "build_demo", lambda *a, **k: pytest.fail("rebuilt"))
+    monkeypatch.setattr(library.Library, "build_demo", lambda *a, **k: pytest.fail("rebuilt"))
     with Library.open(None) as lib:
         assert lib.info()["opinions"] == 1

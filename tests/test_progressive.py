@@ -416,6 +416,8 @@ def test_status_line_shows_parsed_embedded_and_eta():
     assert "vectors complete" in done and "qa-status-ready" in done
     bad = render_status({**st, "state": "error", "error": "model <x> missing"})
     assert "qa-status-error" in bad and "model &lt;x&gt; missing" in bad
+    building = render_status({**st, "vectors": 0, "passages": 116, "building": {"done": 1, "total": 28}})
+    assert "building the library: 1 of 28 files stored, answers cover those" in building
 
 
 def test_cli_search_and_ask_say_the_vectors_are_incomplete(bm25_only, capsys):

@@ -1,6 +1,7 @@
 """Vectors filled in behind the chat: one daemon thread per open library embeds what the vectors lack.
 
-``Background.start()`` runs ``sync.prepare`` once (BM25 and stale ids up to date), then
+``Background.start()`` loads the embedding model (so the first answer does not wait for it), runs
+``sync.prepare`` once (BM25 and stale ids up to date), then
 ``sync.fill_vectors`` whenever passages lack vectors: after ``wake()`` (an upload was ingested) or every
 ``poll_seconds`` (another process may have added some). Vectors are committed every
 ``checkpoint_seconds``, so hybrid search takes them as they land, and a stopped or killed server
@@ -106,6 +107,12 @@ class Background:
         return out
 
     # -- the worker -------------------------------------------------------------------------------
+    def _warm_up(self) -> None:
+        try:
+            self._embedder().dim  # loads the model (once per process, shared with the answers)
+        except Exception as e:  # noqa: BLE001 - the fill reports it when it needs the model
+            log.warning("loading the embedding model failed: %s", e)
+
     def _set(self, **fields) -> None:
         with self._guard:
             for k, v in fields.items():
@@ -118,6 +125,12 @@ class Background:
         self._set(done=done, total=total, rate=done / elapsed if done and elapsed > 0 else None)
 
     def _run(self) -> None:
+        # Load the model first, at normal priority and in a thread of its own: an answer waiting for the
+        # same model must not wait behind a low-priority load, and this thread's own encoder workers
+        # (created at its first encode) must inherit the lower priority set after it.
+        warm = threading.Thread(target=self._warm_up, name="qa-bot-model-load", daemon=True)
+        warm.start()
+        warm.join()
         if self.nice:
             lower_priority(self.nice)
         prepared = False

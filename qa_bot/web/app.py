@@ -26,7 +26,7 @@ from pathlib import Path
 import gradio as gr
 
 from ..atomic import atomic_path
-from ..errors import QaBotError
+from ..errors import IndexNotFound, QaBotError
 from ..types import Answer
 from . import render as R
 
@@ -153,7 +153,7 @@ class ChatApp:
                     turn.reply_html = R.render_pending(text)
                     yield R.render_chat(turns), gr.skip(), gr.skip(), turns, gr.skip(), gr.skip()
         except QaBotError as e:
-            turn.reply_html = R.render_error(str(e))
+            turn.reply_html = R.render_error(self._building_message(e))
             yield R.render_chat(turns), gr.skip(), gr.skip(), turns, gr.skip(), gr.skip()
             return
         if answer is None:
@@ -233,10 +233,31 @@ class ChatApp:
                 gr.Dropdown(choices=courts), gr.Dropdown(choices=cases), self.status()[0], gr.Timer(active=True))
 
     def status(self):
-        """(the library's status line, the timer that refreshes it: on while vectors are being built)."""
+        """(the library's status line, the timer that refreshes it: on while the library is being built
+        or its vectors filled in)."""
         st = self.lib.index_status()
-        busy = st["state"] in ("starting", "indexing", "embedding") or st["vectors"] < st["passages"]
+        busy = (bool(st.get("building")) or st["state"] in ("starting", "indexing", "embedding")
+                or st["vectors"] < st["passages"])
         return R.render_status(st, background=self.embed == "background"), gr.Timer(active=busy)
+
+    def tick(self, seen: int):
+        """The status line's refresh; while opinions are still coming in (a first run's build), the
+        filters and the library table follow them. ``seen``: passages when this page last looked."""
+        html, timer = self.status()
+        n = len(self.lib.store.passage_ids())
+        if n == seen:
+            return html, timer, seen, gr.skip(), gr.skip(), gr.skip()
+        courts, cases = self.filter_choices()
+        return (html, timer, n, gr.Dropdown(choices=courts), gr.Dropdown(choices=cases),
+                R.render_opinions(self._opinion_rows()))
+
+    def _building_message(self, e: QaBotError) -> str:
+        """An ``IndexNotFound`` while the demo is still being built reads as what it is."""
+        b = self.lib.index_status().get("building")
+        if isinstance(e, IndexNotFound) and b:
+            return (f"The library is still being built ({b['done']} of {b['total'] or '?'} files stored so far); "
+                    "ask again in a few seconds.")
+        return str(e)
 
     def library_table(self):
         return R.render_opinions(self._opinion_rows())
@@ -247,7 +268,7 @@ class ChatApp:
         try:
             answer = self.lib.ask(question, **self.options(answerer, mode, k))
         except QaBotError as e:
-            raise gr.Error(str(e)) from None
+            raise gr.Error(self._building_message(e)) from None
         return R.answer_json(answer)
 
 
@@ -325,8 +346,9 @@ def build_app(lib, max_upload_mb: int = DEFAULT_MAX_UPLOAD_MB, embed: bool | str
                         **private)
         ingest_btn.click(app.ingest, [files], [result, library, court_f, case_f, status, timer], api_name="ui_ingest",
                          concurrency_id="ingest", concurrency_limit=1, **private)
-        timer.tick(app.status, None, [status, timer], api_name="ui_status", concurrency_id="status",
-                   concurrency_limit=None, show_progress="hidden", **private)
+        seen = gr.State(len(lib.store.passage_ids()))
+        timer.tick(app.tick, [seen], [status, timer, seen, court_f, case_f, library], api_name="ui_status",
+                   concurrency_id="status", concurrency_limit=None, show_progress="hidden", **private)
     demo.qa_app = app  # type: ignore[attr-defined]
     return demo
 
@@ -345,13 +367,14 @@ def serve(index=None, host: str = "127.0.0.1", port: int = DEFAULT_PORT, max_upl
     auth = auth_for(host)
     if not quiet:
         print(f"opening library {index or 'demo'}…", flush=True)
-    lib = Library.open(index, progress=progress_printer(quiet))
+    lib = Library.open(index, progress=progress_printer(quiet), wait=False)  # a first run builds behind
     st = lib.index_status()
-    if st["vectors"] < st["passages"]:  # a new or grown library: answers from BM25 while vectors fill in
+    if st.get("building") or st["vectors"] < st["passages"]:  # answers from BM25 while vectors fill in
         lib.embed_in_background()
         if not quiet:
-            print(f"{st['passages']:,} passages searchable now (BM25); embedding the {st['passages'] - st['vectors']:,} "
-                  "without vectors in the background (the chat shows progress)", flush=True)
+            what = ("building the demo library in the background: it answers from the opinions stored so far"
+                    if st.get("building") else f"{st['passages']:,} passages searchable now (BM25)")
+            print(f"{what}; vectors are embedded in the background (the chat shows progress)", flush=True)
     demo = build_app(lib, max_upload_mb)
     demo.queue(max_size=QUEUE_SIZE)
     try:

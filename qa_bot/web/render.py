@@ -127,7 +127,12 @@ def render_status(st: dict, background: bool = True) -> str:
     have vectors, the embedding rate and ETA while they fill in, or the worker's error."""
     n, vec = int(st.get("passages") or 0), int(st.get("vectors") or 0)
     parts = [f"{n:,} passages searchable by keyword (BM25)" if st.get("bm25") else f"{n:,} passages stored"]
-    if n and vec >= n:
+    b = st.get("building")
+    if b:
+        parts.insert(0, f"building the library: {b['done']} of {b['total'] or '?'} files stored, answers cover those")
+        if b.get("error"):
+            parts.append(f"the build stopped: {b['error']}")
+    if n and vec >= n and not b:
         parts.append("vectors complete: hybrid search over everything")
         cls = "qa-status qa-status-ready"
     else:
@@ -144,9 +149,10 @@ def render_status(st: dict, background: bool = True) -> str:
             line += " (run qa-bot sync to embed the rest)"
         parts.append(line)
         parts.append("until then answers use BM25 over every passage and vectors over the embedded part")
-    if st.get("error"):
+    if st.get("error") or (b and b.get("error")):
         cls = "qa-status qa-status-error"
-        parts.append(f"vector building stopped: {st['error']}")
+        if st.get("error"):
+            parts.append(f"vector building stopped: {st['error']}")
     return f'<div class="{cls}">{" · ".join(esc(p) for p in parts)}</div>'
 
 
