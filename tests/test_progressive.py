@@ -405,7 +405,7 @@ def test_retrieval_notes_say_what_ran():
 
 
 def test_status_line_shows_parsed_embedded_and_eta():
-    from qa_bot.web.render import render_status
+    from qa_bot.web.status import render_status
 
     st = {"passages": 4814, "bm25": 4814, "vectors": 1925, "state": "embedding", "eta_seconds": 150.0, "rate": 19.3,
           "error": ""}

@@ -29,6 +29,7 @@ from ..atomic import atomic_path
 from ..errors import IndexNotFound, QaBotError
 from ..types import Answer
 from . import render as R
+from .status import render_status
 
 DEFAULT_PORT = 7860
 # Gradio's queue (README "Concurrency"): answers are CPU-bound, so as many at once as there are cores
@@ -238,7 +239,7 @@ class ChatApp:
         st = self.lib.index_status()
         busy = (bool(st.get("building")) or st["state"] in ("starting", "indexing", "embedding")
                 or st["vectors"] < st["passages"])
-        return R.render_status(st, background=self.embed == "background"), gr.Timer(active=busy)
+        return render_status(st, background=self.embed == "background"), gr.Timer(active=busy)
 
     def tick(self, seen: int):
         """The status line's refresh; while opinions are still coming in (a first run's build), the
