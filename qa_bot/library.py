@@ -32,6 +32,7 @@ from .types import Answer, Hit, Opinion
 
 DEMO_BUILT = "demo_built"  # store meta key: "1" once the demo's build finished
 PUBLISH_SECONDS = 5.0  # an ingest publishes BM25 over what it has stored at least this far apart
+GROWING_PUBLISH_SECONDS = 30.0  # ... and, into a library that already answers, not before this
 
 
 class Library:
@@ -135,17 +136,23 @@ class Library:
         return report
 
     def _publishing(self, progress: Progress | None) -> Progress:
-        """The ingest's progress callback, which also publishes BM25 over the opinions stored so far:
-        after the first file, then every ``PUBLISH_SECONDS`` (or ten times what the last publish took,
-        so a large library spends at most ~10% of its ingest on it). A library answers from what is
-        parsed while the rest is still coming in. Runs under the ingest's writer lock."""
+        """The ingest's progress callback, which also publishes BM25 over the opinions stored so far,
+        so a library answers from what is parsed while the rest is still coming in: a new library
+        after its first file, one that already answers after ``GROWING_PUBLISH_SECONDS`` (a short
+        upload is published once, at its end); then every ``PUBLISH_SECONDS``, or ten times what the
+        last publish took, so a large library spends at most ~10% of its ingest on it. Runs under the
+        ingest's writer lock."""
+        from .index import manifest as mf
         from .index import sync as index_sync
 
+        start = time.monotonic()
+        first = 0.0 if mf.load(self.folder)["lexical"] is None else GROWING_PUBLISH_SECONDS
         last, cost = [float("-inf")], [0.0]
 
         def cb(stage: str, done: int, total: int) -> None:
             now = time.monotonic()
-            if stage == "ingest" and done < total and now - last[0] >= max(PUBLISH_SECONDS, 10 * cost[0]):
+            if (stage == "ingest" and done < total and now - start >= first
+                    and now - last[0] >= max(PUBLISH_SECONDS, 10 * cost[0])):
                 index_sync.prepare(self.folder, self.store, self.settings)
                 last[0] = time.monotonic()
                 cost[0] = last[0] - now

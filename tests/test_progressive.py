@@ -466,3 +466,42 @@ def test_in_process_llm_generates_one_answer_at_a_time(monkeypatch):
     assert list(first) == ["two "]  # finishing (or closing) the first lets the second in
     t.join(GUARD)
     assert out == ["one ", "two "] and peak[0] == 1
+
+
+def test_case_names_the_answerer_knows_follow_the_library_as_it_grows(bm25_only, tmp_path):
+    """An answer given while the library is still being built (or before an upload) must not leave
+    the answerer believing the later opinions' case names are not in the library."""
+    import json
+
+    from qa_bot.answer.abstain import library_case_names
+
+    lib, emb = bm25_only
+    assert [n for _, n in library_case_names(lib)] == ["Pena v. DePrisco"]
+    path = second_opinion(tmp_path / "up")
+    path.write_text(path.read_text(encoding="utf-8").replace(
+        "The question presented is", "The question presented in Quill v. Lantern Ferries is"), encoding="utf-8")
+    path.with_suffix(".json").write_text(json.dumps({"case_name": "Quill v. Lantern Ferries", "court_id": "ca2",
+                                                      "year": 2021}), encoding="utf-8")
+    lib.ingest([path], embed=False)
+    assert sorted(n for _, n in library_case_names(lib)) == ["Pena v. DePrisco", "Quill v. Lantern Ferries"]
+    answer = reading(emb, lib.ask, "Does the zebra crossing rule govern lantern ferries in Quill v. Lantern Ferries?")
+    assert not answer.abstained and answer.citations[0].full.startswith("Quill v. Lantern Ferries")
+
+
+def test_bm25_is_published_during_an_ingest_into_a_new_library_not_a_short_upload(tmp_path, monkeypatch):
+    """A new library publishes BM25 after its first file (it answers while the rest comes in); a
+    short upload into a library that already answers publishes once, at its end."""
+    from qa_bot import library
+
+    calls = []
+    real = index_sync.prepare
+    monkeypatch.setattr(index_sync, "prepare", lambda *a, **k: calls.append(1) or real(*a, **k))
+    monkeypatch.setattr(library, "GROWING_PUBLISH_SECONDS", 1e9)  # however slow the machine: not yet
+    lib = open_lib(tmp_path / "lib", FakeEmbedder())
+    src = copy_pena(tmp_path / "src")
+    lib.ingest([src, DATA / "courtlistener" / "marron-lawbox.txt"], embed=False)
+    assert len(calls) == 2  # after Pena, and at the end
+    calls.clear()
+    lib.ingest([second_opinion(tmp_path / "up"), DATA / "courtlistener" / "bullington-columbia.txt"], embed=False)
+    assert len(calls) == 1
+    lib.close()

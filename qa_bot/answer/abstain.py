@@ -210,16 +210,22 @@ def abstain(question: str, hits: Sequence[Hit], answerer: str, note: str) -> Ans
 
 
 def library_case_names(lib) -> tuple[tuple[str, str], ...]:
-    """(opinion id, case name) of the library's opinions (cached on the library object)."""
+    """(opinion id, case name) of the library's opinions, cached on the library object and read again
+    when its BM25 index changes (an upload, or a library still being built, adds opinions)."""
+    retr = _try_retriever(lib)
+    try:
+        key = id(retr.lexical()) if retr is not None and hasattr(retr, "lexical") else "store"
+    except Exception:  # noqa: BLE001 - no index yet
+        key = "store"
     cached = getattr(lib, "_answer_case_names", None)
-    if cached is not None:
-        return cached
+    if cached is not None and cached[0] == key and key != "store":
+        return cached[1]
     try:
         names = tuple((oid, meta.case_name) for oid, meta, _ in lib.store.opinions() if meta.case_name)
     except Exception:  # noqa: BLE001 - a store without opinions() (tests): no names
         names = ()
     try:
-        lib._answer_case_names = names
+        lib._answer_case_names = (key, names)
     except AttributeError:
         pass
     return names

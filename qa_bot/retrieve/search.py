@@ -22,10 +22,8 @@ and hybrid answer from BM25.
 
 from __future__ import annotations
 
-import os
 import re
 import threading
-import time
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Callable
@@ -64,7 +62,7 @@ def clean_question(question: str, max_chars: int) -> str:
 class Snapshot:
     """The indexes one manifest names, loaded; never changed after it is made (searches share it)."""
 
-    key: tuple | None  # the manifest file's (inode, size, mtime) when it was read
+    key: bytes | None  # the manifest file's bytes when it was read
     manifest: dict
     lexical: Lexical | None
     vectors: Vectors | None
@@ -79,12 +77,13 @@ class Snapshot:
         return len(self.vectors) if self.vectors is not None else 0
 
 
-def _manifest_key(folder: Path) -> tuple | None:
+def _manifest_key(folder: Path) -> bytes | None:
+    """The manifest's bytes (a few KB, read per search): unlike its size, inode or mtime - which a file
+    replaced twice within the file system's timestamp tick can keep - they always tell a change."""
     try:
-        st = os.stat(folder / mf.NAME)
+        return (folder / mf.NAME).read_bytes()
     except FileNotFoundError:
         return None
-    return (st.st_ino, st.st_size, st.st_mtime_ns)
 
 
 class Retriever:
@@ -136,12 +135,7 @@ class Retriever:
             self._load_lock.release()
 
     def _changed(self, snap: Snapshot) -> bool:
-        key = _manifest_key(self.folder)
-        if key != snap.key:
-            return True
-        # A file replaced within the file system's timestamp granularity can keep size, inode (reused)
-        # and mtime: a manifest younger than 2 s is compared by content.
-        return key is not None and time.time_ns() - key[2] < 2_000_000_000 and self._manifest() != snap.manifest
+        return _manifest_key(self.folder) != snap.key
 
     def _read(self, old: Snapshot | None) -> Snapshot:
         for attempt in range(3):
