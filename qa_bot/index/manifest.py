@@ -45,8 +45,8 @@ def load(folder: Path) -> dict:
     fix = f"run qa-bot sync --rebuild --index {Path(folder)} to rebuild the search indexes from the store"
     try:
         data = json.loads(path.read_text(encoding="utf-8"))
-    except (OSError, UnicodeError, ValueError) as e:
-        raise IndexCorrupt(f"{path}: unreadable manifest ({e}); {fix}") from None
+    except (OSError, UnicodeError, ValueError, RecursionError) as e:
+        raise IndexCorrupt(f"{path}: unreadable manifest ({type(e).__name__}: {str(e)[:200]}); {fix}") from None
     fmt = data.get("format") if isinstance(data, dict) else None
     if isinstance(fmt, int) and fmt > FORMAT:
         raise IndexCorrupt(f"{path}: written by a newer qa-bot (manifest format {fmt}, this qa-bot reads {FORMAT}); "

@@ -18,6 +18,48 @@ from ._markup import RawBlock, backfill_first_page
 _CAPTION_CITE = re.compile(r"^(\d{1,4} [A-Z][A-Za-z0-9. ]{0,20}? \d{1,5}) \((\d{4})\)$")
 
 
+MAX_JSON_DEPTH = 200  # deeper nesting is refused before json.loads recurses (no opinion format needs 20)
+
+
+def load_json(text: str, source: str, what: str = "JSON"):
+    """``json.loads`` with errors as ``InputError`` naming ``source`` and the position; nesting deeper
+    than ``MAX_JSON_DEPTH`` is refused up front (it would exhaust Python's recursion limit)."""
+    depth = deepest = 0
+    for ch in re.finditer(r'[\[\]{}]|"(?:[^"\\]|\\.)*"', text):
+        c = ch.group()
+        if c in "[{":
+            depth += 1
+            if depth > MAX_JSON_DEPTH:
+                raise InputError(source, f"{what} nested more than {MAX_JSON_DEPTH} levels deep")
+        elif c in "]}":
+            depth -= 1
+        deepest = max(deepest, depth)
+    try:
+        return json.loads(text)
+    except json.JSONDecodeError as e:
+        raise InputError(source, f"malformed {what} at line {e.lineno} column {e.colno} (char {e.pos}): {e.msg}") from None
+
+
+_KINDS = {
+    "text": lambda v: isinstance(v, str),
+    "text or a number": lambda v: isinstance(v, (str, int)) and not isinstance(v, bool),
+    "a whole number": lambda v: isinstance(v, int) and not isinstance(v, bool) or isinstance(v, str) and v.isdigit(),
+    "a list of text": lambda v: isinstance(v, list) and all(isinstance(x, str) for x in v),
+    "a list of objects": lambda v: isinstance(v, list) and all(isinstance(x, dict) for x in v),
+    "an object": lambda v: isinstance(v, dict),
+}
+
+
+def field(obj: dict, key: str, kind: str, source: str, where: str = ""):
+    """``obj[key]`` if it is ``kind`` (a key of ``_KINDS``); None when absent or null. Anything else is an
+    ``InputError`` for ``source`` naming the field (after ``where``, e.g. "line 2: ")."""
+    value = obj.get(key)
+    if value is None or _KINDS[kind](value):
+        return value
+    shown = type(value).__name__ if isinstance(value, (dict, list)) else repr(value)[:40]
+    raise InputError(source, f"{where}field {key!r} must be {kind}, not {shown}")
+
+
 def sha256_bytes(data: bytes) -> str:
     return hashlib.sha256(data).hexdigest()
 
@@ -40,10 +82,7 @@ def read_sidecar(path: Path) -> Meta:
     side = path.with_suffix(".json")
     if not side.is_file():
         return Meta()
-    try:
-        raw = json.loads(side.read_text(encoding="utf-8-sig"))
-    except (UnicodeDecodeError, json.JSONDecodeError) as e:
-        raise InputError(str(side), f"malformed sidecar metadata ({e})") from None
+    raw = load_json(decode_utf8(side.read_bytes(), str(side)), str(side), "sidecar metadata")
     if not isinstance(raw, dict):
         raise InputError(str(side), "malformed sidecar metadata (expected a JSON object)")
     fields: dict = {}

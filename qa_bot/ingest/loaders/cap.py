@@ -17,7 +17,6 @@ A folder of CAP files is loaded file by file. ``CasesMetadata.json`` / ``VolumeM
 
 from __future__ import annotations
 
-import json
 import re
 from pathlib import Path
 from typing import Iterator
@@ -25,7 +24,7 @@ from typing import Iterator
 from ...errors import InputError
 from ...text import decode_utf8
 from ...types import Document, Meta
-from ._common import build, read_sidecar, sha256_bytes
+from ._common import build, field, load_json, read_sidecar, sha256_bytes
 from ._markup import RawBlock, backfill_first_page, clean_author, parse_markup, part_of
 from .text import parse as parse_text
 
@@ -62,23 +61,22 @@ def read_case(path: Path, data: bytes | None = None) -> dict:
     """The case JSON as a dict; ``InputError`` naming the file and the JSON error position."""
     if data is None:
         data = path.read_bytes()
-    try:
-        case = json.loads(decode_utf8(data, str(path)))
-    except json.JSONDecodeError as e:
-        raise InputError(str(path), f"malformed JSON at line {e.lineno} column {e.colno} (char {e.pos}): {e.msg}") from None
+    case = load_json(decode_utf8(data, str(path)), str(path))
     if not isinstance(case, dict):
         raise InputError(str(path), "not a CAP case (expected a JSON object)")
     return case
 
 
-def case_meta(case: dict) -> Meta:
-    cites = [c for c in case.get("citations") or [] if isinstance(c, dict) and c.get("cite")]
+def case_meta(case: dict, source: str = "") -> Meta:
+    """``Meta`` from a case JSON; a field of the wrong type is an ``InputError`` naming it."""
+    cites = [c for c in field(case, "citations", "a list of objects", source) or []
+             if isinstance(c.get("cite"), str) and c["cite"]]
     official = [c["cite"] for c in cites if c.get("type") == "official"]
     others = [c["cite"] for c in cites if c["cite"] not in official[:1]]
     citation = official[0] if official else (others.pop(0) if others else "")
-    court = case.get("court") if isinstance(case.get("court"), dict) else {}
+    court = field(case, "court", "an object", source) or {}
     date = str(case.get("decision_date") or "")
-    first = str(case.get("first_page") or "")
+    first = str(field(case, "first_page", "a whole number", source) or "")
     return Meta(
         case_name=str(case.get("name_abbreviation") or case.get("name") or ""),
         citation=citation,
@@ -86,7 +84,7 @@ def case_meta(case: dict) -> Meta:
         court_id=str(court.get("slug") or ""),
         year=int(date[:4]) if re.match(r"\d{4}", date) else None,
         date=date if re.fullmatch(r"\d{4}-\d{2}-\d{2}", date) else "",
-        first_page=int(first) if first.isdigit() else None,
+        first_page=int(first) if first.isdigit() and len(first) <= 6 else None,
         docket=str(case.get("docket_number") or ""),
         parallel_citations=tuple(others),
         external_id=str(case.get("id") or ""),
@@ -115,7 +113,7 @@ def _load_json(path: Path) -> Document:
             blocks.append(RawBlock(text=b.text, kind=b.kind, page_breaks=list(b.page_breaks), marks=list(b.marks),
                                    footnote=b.footnote, part=part, author=author))
     has_pages = any(b.page_breaks for b in blocks)
-    return build(blocks, has_pages, case_meta(case), str(path), sha256_bytes(data), fmt=NAME)
+    return build(blocks, has_pages, case_meta(case, str(path)), str(path), sha256_bytes(data), fmt=NAME)
 
 
 def _load_html(path: Path) -> Document:
@@ -126,7 +124,7 @@ def _load_html(path: Path) -> Document:
     for sibling in (path.with_suffix(".json"), path.parent.parent / "json" / (path.stem + ".json")):
         if sibling.is_file():
             case = read_case(sibling)
-            meta = case_meta(case) if "name_abbreviation" in case or "casebody" in case else read_sidecar(path)
+            meta = case_meta(case, str(sibling)) if "name_abbreviation" in case or "casebody" in case else read_sidecar(path)
             break
     m = re.search(r'data-firstpage="(\d+)"', text)
     if m and has_pages:

@@ -13,12 +13,14 @@ Rows are numbered from 1 after the header; a row with no text or the wrong numbe
 from __future__ import annotations
 
 import csv
+import io
 import re
 import sys
 from pathlib import Path
 from typing import Iterator
 
 from ...errors import InputError
+from ...text import decode_utf8
 from ...types import Document, Meta
 from ._common import build, fill_from_caption, sha256_bytes
 from ._markup import RawBlock, parse_markup, part_of
@@ -39,7 +41,7 @@ def sniff(path: Path, head: bytes) -> bool:
 def load(path: Path) -> Iterator[Document | InputError]:
     csv.field_size_limit(min(sys.maxsize, 2**31 - 1))
     name = str(path)
-    with open(path, newline="", encoding="utf-8-sig") as f:
+    with io.StringIO(decode_utf8(path.read_bytes(), name), newline="") as f:
         reader = csv.reader(f)
         try:
             header = next(reader)
@@ -76,6 +78,8 @@ def load(path: Path) -> Iterator[Document | InputError]:
                 yield _document(rec, text, f"{name}#{n}")
             except InputError as e:
                 yield InputError(e.source, f"{path.name} row {n}: {e.reason}")
+            except Exception as e:  # noqa: BLE001 - one bad row must not stop the file
+                yield InputError(f"{name}#{n}", f"{path.name} row {n}: could not be read ({type(e).__name__}: {e})")
 
 
 def _document(rec: dict, text: str, source: str) -> Document:

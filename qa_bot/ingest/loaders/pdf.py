@@ -13,6 +13,8 @@ unreadable PDFs -> ``InputError`` saying which.
 
 from __future__ import annotations
 
+import io
+import logging
 import re
 from pathlib import Path
 from typing import Iterator
@@ -35,12 +37,12 @@ def sniff(path: Path, head: bytes) -> bool:
 
 def load(path: Path) -> Iterator[Document]:
     import pypdf
-    from pypdf.errors import PyPdfError
 
+    logging.getLogger("pypdf").setLevel(logging.ERROR)  # its repair notes are not the user's business
     data = path.read_bytes()
     src = str(path)
     try:
-        reader = pypdf.PdfReader(path)
+        reader = pypdf.PdfReader(io.BytesIO(data))
         if reader.is_encrypted:
             try:
                 ok = reader.decrypt("")
@@ -52,7 +54,11 @@ def load(path: Path) -> Iterator[Document]:
         labels = _labels(reader)
     except InputError:
         raise
-    except (PyPdfError, ValueError, KeyError, TypeError, AttributeError, IndexError, OSError) as e:
+    except NotImplementedError as e:
+        raise InputError(src, f"uses a PDF feature the reader does not support ({e})") from None
+    except RecursionError:
+        raise InputError(src, "not a readable PDF (its objects are nested too deeply)") from None
+    except Exception as e:  # noqa: BLE001 - pypdf raises many types for malformed files
         raise InputError(src, f"not a readable PDF ({type(e).__name__}: {e})") from None
     if not pages:
         raise InputError(src, "PDF has no pages")

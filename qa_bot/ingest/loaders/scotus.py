@@ -5,15 +5,15 @@ preferred; without it the lead / concurrence / concurrence-in-part / dissent (an
 concatenated in CourtListener's type order with ``Block.part`` set from each file's type (a part the
 markup itself gives, Harvard ``<opinion type>``, wins). Meta comes from the line: case name, U.S.
 citation (first page from it), parallel citations, court, year, CourtListener URL and cluster id.
-A line whose opinion file is missing, or that is not valid JSON, yields an ``InputError`` and the
-rest of the corpus still loads. A subset folder with the same layout works the same way; so does
-passing the ``cases.jsonl`` file itself.
+A line whose opinion file is missing, that is not valid JSON, or whose fields have the wrong type,
+yields an ``InputError`` naming the line and field, and the rest of the corpus still loads. An opinion
+file must lie inside the corpus folder (symlinks resolved): ``"../x"`` or ``"/etc/..."`` is refused. A
+subset folder with the same layout works the same way; so does passing the ``cases.jsonl`` file itself.
 """
 
 from __future__ import annotations
 
 import hashlib
-import json
 import re
 from pathlib import Path
 from typing import Iterator
@@ -21,7 +21,7 @@ from typing import Iterator
 from ...errors import InputError
 from ...text import decode_utf8
 from ...types import Document, Meta
-from ._common import build
+from ._common import build, field, load_json
 from ._markup import RawBlock, parse_markup, part_of
 
 NAME = "scotus"
@@ -48,46 +48,58 @@ def load(path: Path) -> Iterator[Document | InputError]:
     if root is None:
         raise InputError(str(path), "not a scotus-citator folder (needs cases.jsonl and opinions/)")
     cases = root / "cases.jsonl"
-    with open(cases, encoding="utf-8-sig") as f:
-        for n, line in enumerate(f, start=1):
+    with open(cases, "rb") as f:
+        for n, raw in enumerate(f, start=1):
+            where = f"{cases}#{n}"
+            try:
+                line = raw.decode("utf-8-sig" if n == 1 else "utf-8")
+            except UnicodeDecodeError as e:
+                yield InputError(where, f"line {n} is not UTF-8 text (byte 0x{raw[e.start]:02x} at column {e.start + 1})")
+                continue
             if not line.strip():
                 continue
             try:
-                case = json.loads(line)
+                try:
+                    case = load_json(line, where)
+                except InputError as e:
+                    raise InputError(where, f"line {n} is not a JSON object ({e.reason})") from None
                 if not isinstance(case, dict):
-                    raise ValueError("expected a JSON object")
-            except ValueError as e:
-                yield InputError(f"{cases}#{n}", f"line {n} is not a JSON object ({e})")
-                continue
-            try:
+                    raise InputError(where, f"line {n} is not a JSON object")
                 yield load_cluster(root, case, n)
             except InputError as e:
                 yield e
+            except Exception as e:  # noqa: BLE001 - one bad line must not stop the corpus
+                yield InputError(where, f"line {n} could not be read ({type(e).__name__}: {e})")
 
 
 def load_cluster(root: Path, case: dict, line_no: int) -> Document:
-    cid = str(case.get("cluster_id") or f"line {line_no}")
+    at = f"line {line_no}: "
+    cid = str(field(case, "cluster_id", "text or a number", f"{root}#line {line_no}", at) or f"line {line_no}")
     source = f"{root}#{cid}"
-    opinions = case.get("opinions")
-    if not isinstance(opinions, list) or not opinions:
-        raise InputError(source, f"cluster {cid}: no opinion files listed")
-    combined = [o for o in opinions if isinstance(o, dict) and o.get("opinion_type") == "010combined"]
-    if combined and _exists(root, combined[0]):
+    at = f"cluster {cid} (line {line_no}): "
+    opinions = field(case, "opinions", "a list of objects", source, at)
+    if not opinions:
+        raise InputError(source, f"{at}no opinion files listed")
+    for op in opinions:
+        field(op, "file", "text", source, at + "opinions[]: ")
+        field(op, "opinion_type", "text", source, at + "opinions[]: ")
+    combined = [o for o in opinions if o.get("opinion_type") == "010combined"]
+    if combined and _exists(root, combined[0], source, at):
         chosen = combined[:1]
     else:
-        chosen = sorted((o for o in opinions if isinstance(o, dict) and o.get("opinion_type") != "010combined"),
-                        key=lambda o: str(o.get("opinion_type") or ""))
+        chosen = sorted((o for o in opinions if o.get("opinion_type") != "010combined"),
+                        key=lambda o: o.get("opinion_type") or "")
         if not chosen:
             chosen = combined[:1]
-    meta = _meta(case)
+    meta = _meta(case, source, at)
     blocks: list[RawBlock] = []
     has_pages = False
     digest = hashlib.sha256()
     for op in chosen:
         rel = op.get("file")
-        if not rel or not _exists(root, op):
-            raise InputError(source, f"cluster {cid}: opinion file {rel or '(none listed)'} "
-                                     f"({op.get('opinion_type', '?')}) is missing")
+        if not rel or not _exists(root, op, source, at):
+            raise InputError(source, f"{at}opinion file {rel or '(none listed)'} "
+                                     f"({op.get('opinion_type') or '?'}) is missing")
         fpath = root / rel
         data = fpath.read_bytes()
         digest.update(data)
@@ -101,9 +113,15 @@ def load_cluster(root: Path, case: dict, line_no: int) -> Document:
     return build(blocks, has_pages, meta, source, digest.hexdigest(), fmt=NAME)
 
 
-def _exists(root: Path, op: dict) -> bool:
+def _exists(root: Path, op: dict, source: str, at: str) -> bool:
+    """The opinion file ``op`` names exists; ``InputError`` when it lies outside the corpus folder."""
     rel = op.get("file")
-    return bool(rel) and (root / rel).is_file()
+    if not rel:
+        return False
+    target = (root / rel).resolve()
+    if not target.is_relative_to(root.resolve()):
+        raise InputError(source, f"{at}opinion file {rel!r} is outside the corpus folder; refused")
+    return target.is_file()
 
 
 def _part(opinion_type: str | None) -> str | None:
@@ -112,19 +130,23 @@ def _part(opinion_type: str | None) -> str | None:
     return _TYPE_PART.get(opinion_type) or part_of(opinion_type)
 
 
-def _meta(case: dict) -> Meta:
-    cite = str(case.get("us_citation") or "")
-    cites = [str(c) for c in case.get("citations") or [] if c and str(c) != cite and "LEXIS" not in str(c)]
+def _meta(case: dict, source: str, at: str) -> Meta:
+    def text(key: str) -> str:
+        return field(case, key, "text", source, at) or ""
+
+    cite = text("us_citation")
+    cites = [c for c in field(case, "citations", "a list of text", source, at) or []
+             if c and c != cite and "LEXIS" not in c]
     m = re.fullmatch(r"\d+ U\. ?S\. (\d+)", cite)
-    year = case.get("year")
+    year = field(case, "year", "a whole number", source, at)
     return Meta(
-        case_name=str(case.get("case_name") or ""),
+        case_name=text("case_name"),
         citation=cite or (cites[0] if cites else ""),
-        court=str(case.get("court_name") or COURT),
-        court_id=str(case.get("court") or "scotus"),
-        year=int(year) if isinstance(year, int) or (isinstance(year, str) and year.isdigit()) else None,
-        first_page=int(m.group(1)) if m else None,
-        source_url=str(case.get("courtlistener_url") or ""),
+        court=text("court_name") or COURT,
+        court_id=text("court") or "scotus",
+        year=int(year) if year is not None and len(str(year)) <= 4 else None,
+        first_page=int(m.group(1)) if m and len(m.group(1)) <= 6 else None,
+        source_url=text("courtlistener_url"),
         parallel_citations=tuple(cites),
         external_id=str(case.get("cluster_id") or ""),
     )
