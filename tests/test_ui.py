@@ -172,6 +172,9 @@ def test_ask_api_reports_bad_input_as_message(served):
     client = Client(url, verbose=False)
     with pytest.raises(Exception, match="mode"):
         client.predict(question="qualified immunity", mode="fuzzy", api_name="/ask")
+    # issue 10, item 6: these used to return Python's own messages ("invalid literal for int()")
+    with pytest.raises(Exception, match=r"k must be a whole number, not 'abc'"):
+        client.predict(question="qualified immunity", k="abc", api_name="/ask")
 
 
 def test_upload_handler_limits_sanitises_and_reports(served, tmp_path, data_dir):

@@ -43,7 +43,9 @@ from ..types import Hit, Hits, Passage, Retrieval
 Progress = Callable[[str, int, int], None]
 MODES = ("bm25", "dense", "hybrid")
 MAX_K = 1000
-_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f\u200b-\u200f\u202a-\u202e\u2066-\u2069\ufeff]")
+# control, zero-width and bidi characters, and lone surrogates (a question decoded with surrogateescape,
+# or JSON with "\ud800", which the model's tokenizer cannot encode)
+_CONTROL = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\u200b-\u200f\u202a-\u202e\u2066-\u2069\ufeff\ud800-\udfff]")
 
 
 def clean_question(question: str, max_chars: int) -> str:

@@ -26,7 +26,7 @@ from pathlib import Path
 import gradio as gr
 
 from ..atomic import atomic_path
-from ..errors import IndexNotFound, QaBotError
+from ..errors import BadQuestion, IndexNotFound, QaBotError
 from ..types import Answer
 from . import render as R
 from .status import render_status
@@ -121,11 +121,14 @@ class ChatApp:
 
     @staticmethod
     def options(answerer, mode, k, courts=None, year_from=None, year_to=None, case=None) -> dict:
-        opts: dict = {"answerer": answerer or None, "mode": mode or None, "k": int(k) if k else None}
+        """The ask options from the form (or the API); a value that is not a whole number where one is
+        needed is a ``BadQuestion`` naming the field, not Python's "invalid literal for int()"."""
+        opts: dict = {"answerer": answerer or None, "mode": mode or None, "k": _whole("k", k) if k else None}
         if courts:
             opts["courts"] = tuple(courts)
         if year_from or year_to:
-            opts["years"] = (int(year_from) if year_from else None, int(year_to) if year_to else None)
+            opts["years"] = (_whole("from year", year_from) if year_from else None,
+                             _whole("to year", year_to) if year_to else None)
         if case:
             opts["case"] = case
         return {k: v for k, v in opts.items() if v is not None}
@@ -142,10 +145,10 @@ class ChatApp:
         turn = _Turn(question, R.render_pending(""))
         turns.append(turn)
         yield R.render_chat(turns), "", gr.skip(), turns, gr.skip(), gr.skip()
-        opts = self.options(answerer, mode, k, courts, year_from, year_to, case)
-        answerer = opts.pop("answerer", None)
         text, answer = "", None
         try:
+            opts = self.options(answerer, mode, k, courts, year_from, year_to, case)
+            answerer = opts.pop("answerer", None)
             for piece in self.lib.ask_stream(question, answerer=answerer, history=history, **opts):
                 if isinstance(piece, Answer):
                     answer = piece
@@ -271,6 +274,17 @@ class ChatApp:
         except QaBotError as e:
             raise gr.Error(self._building_message(e)) from None
         return R.answer_json(answer)
+
+
+def _whole(name: str, value) -> int:
+    """``value`` as a whole number (a form's 5.0 is 5); anything else is a ``BadQuestion`` naming ``name``."""
+    try:
+        f = float(value)
+        if f.is_integer():
+            return int(f)
+    except (TypeError, ValueError, OverflowError):
+        pass
+    raise BadQuestion(f"{name} must be a whole number, not {str(value)[:40]!r}")
 
 
 def build_app(lib, max_upload_mb: int = DEFAULT_MAX_UPLOAD_MB, embed: bool | str = "background") -> gr.Blocks:
