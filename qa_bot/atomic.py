@@ -1,5 +1,7 @@
-"""Atomic writes: write a temp file in the target's folder, fsync, ``os.replace``. A reader (or a
-crash at any moment) sees the old file or the new one, never half of one; whole folders likewise."""
+"""Atomic writes: write a temp file in the target's folder, fsync, ``os.replace``, fsync the folder (so
+the rename itself survives a power loss). A reader (or a crash at any moment) sees the old file or the
+new one, never half of one; whole folders likewise. A crash mid-write leaves a temp file named
+``.NAME.*.tmp``; ``stale_temps`` finds them for whoever holds the folder's writer lock to delete."""
 
 from __future__ import annotations
 
@@ -28,6 +30,23 @@ def atomic_path(path: str | os.PathLike) -> Iterator[str]:
     except BaseException:
         Path(tmp).unlink(missing_ok=True)
         raise
+    fsync_folder(path.parent)
+
+
+def fsync_folder(folder: str | os.PathLike) -> None:
+    """Make the folder's entries (a rename into it) durable."""
+    fd = os.open(folder, os.O_RDONLY)
+    try:
+        os.fsync(fd)
+    finally:
+        os.close(fd)
+
+
+def stale_temps(folder: str | os.PathLike, name: str) -> list[Path]:
+    """Temp files ``atomic_path`` left for targets called ``name`` or ``name.*`` (``"vectors"`` matches
+    ``.vectors.3.faiss.x1y2.tmp``): what a process killed mid-write leaves behind. Only safe to delete
+    while no other writer can be writing one (under the folder's writer lock)."""
+    return [p for p in Path(folder).glob(f".{name}.*.tmp") if p.is_file()]
 
 
 def write_bytes(path: str | os.PathLike, data: bytes) -> None:
@@ -51,8 +70,4 @@ def replace_folder(built: str | os.PathLike, folder: str | os.PathLike) -> None:
     os.replace(built, folder)
     if old is not None:
         shutil.rmtree(old, ignore_errors=True)
-    dir_fd = os.open(folder.parent, os.O_RDONLY)
-    try:
-        os.fsync(dir_fd)
-    finally:
-        os.close(dir_fd)
+    fsync_folder(folder.parent)

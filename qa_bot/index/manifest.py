@@ -26,7 +26,7 @@ from typing import Iterable
 
 import numpy as np
 
-from ..atomic import write_json
+from ..atomic import stale_temps, write_json
 from ..errors import IndexCorrupt, IndexMismatch, IndexNotFound
 
 FORMAT = 1
@@ -133,9 +133,21 @@ def next_file(folder: Path, stem: str, suffix: str, current: dict | None) -> str
 
 
 def cleanup(folder: Path, stem: str, suffix: str, keep: str) -> None:
-    """Delete older generations (and stray temp files) of an index file once the manifest moved on."""
+    """Delete older generations of an index file once the manifest moved on, and the temp files an
+    interrupted save of one left behind (``.vectors.3.faiss.*.tmp``: as large as the index). Call it
+    under the writer lock, so no other writer is mid-save."""
     for p in Path(folder).glob(f"{stem}.*"):
         if p.name != keep and (p.name.endswith(suffix) or p.name.endswith(".tmp")):
+            p.unlink(missing_ok=True)
+    for p in stale_temps(folder, stem):
+        p.unlink(missing_ok=True)
+
+
+def remove_stale_temps(folder: Path) -> None:
+    """Every temp file an interrupted save left in ``folder`` (index files and the manifest); under the
+    writer lock."""
+    for name in ("vectors", "lexical", NAME):
+        for p in stale_temps(folder, name):
             p.unlink(missing_ok=True)
 
 

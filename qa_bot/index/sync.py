@@ -105,6 +105,7 @@ def prepare(folder: Path, store: Store, settings: Settings, progress: Progress |
     """Stale ids out of the vectors, BM25 up to date with the store (under the writer lock). Counts."""
     folder = Path(folder)
     with writer_lock(folder):
+        mf.remove_stale_temps(folder)  # left by a process killed mid-save: nobody else is writing now
         try:
             m = mf.load(folder)
         except QaBotError:
