@@ -10,6 +10,9 @@
   support judge ignores them.
 * ``decode_utf8``: the bytes of a text file as text (UTF-8, a BOM allowed), or an ``InputError`` that
   names the file and the first byte that is not UTF-8, so the user can re-save it.
+* ``printable``: a file name (or a message holding one) safe to store and to print: a byte of the name
+  that is not UTF-8 as ``\\xNN`` (it would not encode), control and bidi characters escaped (an ANSI
+  sequence in a name must not reach the terminal, nor a right-to-left override reorder a report line).
 """
 
 from __future__ import annotations
@@ -62,3 +65,17 @@ def decode_utf8(data: bytes, source: str) -> str:
     except UnicodeDecodeError as e:
         raise InputError(source, f"not UTF-8 text (byte 0x{data[e.start]:02x} at offset {e.start}); "
                                  "re-save it as UTF-8") from None
+
+
+_UNPRINTABLE = re.compile("[\x00-\x1f\x7f-\x9f\u200b-\u200f\u202a-\u202e\u2066-\u2069\ud800-\udfff]")
+
+
+def printable(text: str) -> str:
+    """See the module docstring."""
+    def escape(m: re.Match) -> str:
+        c = ord(m.group())
+        if 0xDC80 <= c <= 0xDCFF:  # a byte os.fsdecode could not decode (surrogateescape)
+            return f"\\x{c - 0xDC00:02x}"
+        return f"\\x{c:02x}" if c < 0x100 else f"\\u{c:04x}"
+
+    return _UNPRINTABLE.sub(escape, text)

@@ -133,3 +133,23 @@ def test_pdf_with_an_unknown_stream_filter_is_a_message(tmp_path):
     ((status, message),) = _results(path)
     assert status == "rejected" and "uses a PDF feature the reader does not support (Unsupported filter /FooDecode)" \
         in message
+
+
+def test_odd_file_names_are_stored_and_printed_safely(tmp_path, capsys):
+    """Issue 10, item 8: a name with a byte that is not UTF-8 was rejected with UnicodeEncodeError,
+    'a#b.txt' showed as 'a', and ANSI codes in a name reached the terminal."""
+    from qa_bot.cli import main
+
+    src = tmp_path / "src"
+    src.mkdir()
+    body = "The court held that the {} doctrine applies to this particular dispute between the parties.\n"
+    names = {os.fsdecode(b"caf\xe9.txt"): "zebra", "a#b.txt": "walrus", "\x1b[31mred\x1b[0m.txt": "okapi"}
+    for name, word in names.items():
+        (src / name).write_text(body.format(word), encoding="utf-8")
+    rc = main(["ingest", str(src), "--index", str(tmp_path / "lib"), "--no-embed", "--quiet"])
+    out = capsys.readouterr().out
+    assert rc == 0, out
+    assert "caf\\xe9.txt: 1 passages" in out and "a#b.txt: 1 passages" in out
+    assert "\x1b" not in out and "\\x1b[31mred\\x1b[0m.txt" in out
+    rc = main(["search", "zebra doctrine", "--index", str(tmp_path / "lib"), "--mode", "bm25", "--quiet"])
+    assert rc == 0 and "zebra" in capsys.readouterr().out

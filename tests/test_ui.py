@@ -317,3 +317,18 @@ def test_twenty_concurrent_api_users_all_get_answers(served):
     for q, out in results:
         assert out["question"] == q and not out["abstained"] and out["citations"], (q, out)
         assert all("432 F.3d 98" in c["full"] for c in out["citations"])
+
+
+def test_upload_cache_and_old_downloads_are_cleared(served):
+    """Issue 10, item 8: Gradio's upload cache was never cleared, nor the answer downloads."""
+    import os
+
+    from qa_bot.web.app import CACHE_SECONDS
+
+    demo, _, _ = served
+    assert demo.delete_cache == (CACHE_SECONDS, CACHE_SECONDS)
+    old = demo.qa_app.exports / "answer-0-old.md"
+    old.write_text("an answer from yesterday", encoding="utf-8")
+    os.utime(old, (0, 0))
+    steps = list(demo.qa_app.ask("qualified immunity", [], "extractive", "bm25", 3, [], None, None, None))
+    assert 'class="qa-cite"' in steps[-1][0] and not old.exists()

@@ -27,7 +27,7 @@ from typing import Callable, Iterable
 
 from ..errors import InputError, QaBotError, StoreCorrupt
 from ..settings import Settings
-from ..text import fold
+from ..text import fold, printable
 from ..types import Document, Opinion
 from . import loaders
 from .store import Store
@@ -41,6 +41,7 @@ MIN_SKETCH = 8  # sketches smaller than this (very short texts) are never called
 
 _WORD = re.compile(r"[^\W\d_]{2,}")
 _HYPHENATED = re.compile(r"(?<!\w)\w+(?:[-\u2010\u2011]\w+)+")  # "off-duty": sources differ in how they keep these
+_ENTRY = re.compile(r"#[^/.#]*$")  # "corpus#12345", "rows.csv#7": an entry of a multi-opinion file
 _ORDINAL = re.compile(r"\d+(?:st|nd|rd|th)\b")
 
 
@@ -83,7 +84,7 @@ class IngestReport:
                 f"{len(self.failed)} rejected")
 
     def _add(self, r: FileResult) -> None:
-        self.results.append(r)
+        self.results.append(replace(r, source=printable(r.source), detail=printable(r.detail)))
 
 
 # -- sketch and richness --------------------------------------------------------------------------
@@ -117,7 +118,7 @@ def richness(op: Opinion) -> int:
 
 
 def display_name(case_name: str, citation: str, source: str) -> str:
-    return case_name or citation or Path(source.split("#")[0]).name
+    return case_name or citation or Path(_ENTRY.sub("", source)).name
 
 
 # -- ingest ---------------------------------------------------------------------------------------
@@ -239,6 +240,7 @@ def ingest(store: Store, paths: Iterable[str | os.PathLike], settings: Settings 
             if isinstance(item, InputError):
                 report._add(FileResult(item.source, "rejected", item.reason))
             else:
+                item = replace(item, source=printable(item.source))  # stored and shown: must encode
                 try:
                     _store_one(store, item, settings, report)
                 except InputError as e:

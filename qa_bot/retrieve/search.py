@@ -42,6 +42,7 @@ from ..types import Hit, Hits, Passage, Retrieval
 
 Progress = Callable[[str, int, int], None]
 MODES = ("bm25", "dense", "hybrid")
+_NEEDS = {"bm25": ("lexical",), "dense": ("vectors",), "hybrid": ("lexical", "vectors")}
 MAX_K = 1000
 # control, zero-width and bidi characters, and lone surrogates (a question decoded with surrogateescape,
 # or JSON with "\ud800", which the model's tokenizer cannot encode)
@@ -69,6 +70,7 @@ class Snapshot:
     lexical: Lexical | None
     vectors: Vectors | None
     unembedded: frozenset = frozenset()  # BM25 passage ids without a vector (while they fill in)
+    broken: tuple = ()  # (("lexical" | "vectors", the error), ...): a damaged file blocks only its own modes
 
     @property
     def passages(self) -> int:
@@ -143,29 +145,38 @@ class Retriever:
         for attempt in range(3):
             key = _manifest_key(self.folder)
             m = self._manifest()
-            try:
-                lex, vec = self._load_indexes(m, old)
-            except (IndexNotFound, IndexCorrupt):
-                if attempt == 2 or _manifest_key(self.folder) == key:
-                    raise  # not a writer replacing the files under us: report it
+            lex, vec, broken = self._load_indexes(m, old)
+            if broken and attempt < 2 and _manifest_key(self.folder) != key:
                 continue  # the manifest moved on while we read it (its old files were cleaned up)
             unembedded = frozenset()  # none, or no vector at all (then hybrid is BM25 alone)
             if lex is not None and vec is not None and 0 < len(vec) < len(lex):
                 unembedded = frozenset(np.setdiff1d(lex.ids, vec.ids()).tolist())
-            return Snapshot(key, m, lex, vec, unembedded)
+            return Snapshot(key, m, lex, vec, unembedded, tuple(broken.items()))
         raise AssertionError("unreachable")
 
-    def _load_indexes(self, m: dict, old: Snapshot | None) -> tuple[Lexical | None, Vectors | None]:
-        """The indexes ``m`` names; one the previous snapshot holds unchanged is reused, not reloaded."""
+    def _load_indexes(self, m: dict, old: Snapshot | None) -> tuple[Lexical | None, Vectors | None, dict]:
+        """The indexes ``m`` names; one the previous snapshot holds unchanged is reused, not reloaded.
+        A missing or damaged file is returned as an error for its modes alone: a damaged vector file
+        must not stop BM25 searches, nor a damaged BM25 file dense ones."""
+        broken: dict = dict(old.broken) if old is not None else {}
+        lex = vec = None
         if old is not None and m["lexical"] == old.manifest["lexical"]:
             lex = old.lexical
         else:
-            lex = Lexical.load(mf.verified_path(self.folder, m["lexical"], "lexical")) if m["lexical"] else None
+            broken.pop("lexical", None)
+            try:
+                lex = Lexical.load(mf.verified_path(self.folder, m["lexical"], "lexical")) if m["lexical"] else None
+            except (IndexNotFound, IndexCorrupt) as e:
+                broken["lexical"] = e
         if old is not None and m["vectors"] == old.manifest["vectors"]:
             vec = old.vectors
         else:
-            vec = index_sync.load_vectors(self.folder, m["vectors"], self.settings) if m["vectors"] else None
-        return lex, vec
+            broken.pop("vectors", None)
+            try:
+                vec = index_sync.load_vectors(self.folder, m["vectors"], self.settings) if m["vectors"] else None
+            except (IndexNotFound, IndexCorrupt) as e:
+                broken["vectors"] = e
+        return lex, vec, broken
 
     def _load(self) -> tuple[Lexical | None, Vectors | None]:
         snap = self.snapshot()
@@ -244,6 +255,9 @@ class Retriever:
         allowed = self._allowed(courts, years, case)
 
         snap = self.snapshot()
+        for part, error in snap.broken:
+            if part in _NEEDS[mode]:
+                raise type(error)(str(error))
         lex, vec = snap.lexical, snap.vectors
         if lex is None and vec is None:
             raise IndexNotFound(f"{self.folder}: no search index yet; run qa-bot sync --index {self.folder}")

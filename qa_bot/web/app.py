@@ -20,6 +20,7 @@ import os
 import re
 import shutil
 import tempfile
+import time
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -41,6 +42,9 @@ QUEUE_SIZE = 200  # requests waiting beyond this are refused at once ("queue is 
 STATUS_SECONDS = 2.0  # the status line refreshes this often while vectors are being built
 DEFAULT_MAX_UPLOAD_MB = 20
 UPLOAD_TYPES = (".txt", ".pdf", ".html", ".htm", ".xml", ".json", ".csv")
+# Gradio keeps every upload (and every download it served) in its cache: delete what is older than an
+# hour, every hour (an upload is copied into <library>/uploads/ by the handler that receives it).
+CACHE_SECONDS = 3600
 _SAFE_NAME = re.compile(r"[^A-Za-z0-9._-]+")
 
 STATIC = Path(__file__).parent / "static"  # shipped as package data (pyproject.toml)
@@ -166,6 +170,7 @@ class ChatApp:
             return
         turn.answer = answer
         turn.reply_html = R.render_answer(answer)
+        _drop_older(self.exports, CACHE_SECONDS)
         path = self.exports / f"answer-{len(turns)}-{os.getpid()}-{id(answer) % 100000}.md"
         path.write_text(R.answer_markdown(answer), encoding="utf-8")
         cites = "\n".join(f"[{c.number}] {c.full}" for c in answer.citations)
@@ -276,6 +281,17 @@ class ChatApp:
         return R.answer_json(answer)
 
 
+def _drop_older(folder: Path, seconds: float) -> None:
+    """Delete the files in ``folder`` last changed over ``seconds`` ago (old answer downloads)."""
+    cutoff = time.time() - seconds
+    for p in folder.iterdir():
+        try:
+            if p.stat().st_mtime < cutoff:
+                p.unlink()
+        except OSError:
+            pass
+
+
 def _whole(name: str, value) -> int:
     """``value`` as a whole number (a form's 5.0 is 5); anything else is a ``BadQuestion`` naming ``name``."""
     try:
@@ -293,7 +309,8 @@ def build_app(lib, max_upload_mb: int = DEFAULT_MAX_UPLOAD_MB, embed: bool | str
     app = ChatApp(lib, max_upload_mb, embed)
     courts, cases = app.filter_choices()
     private = {"api_visibility": "private"}
-    with gr.Blocks(title="qa-bot: legal research over court opinions", fill_width=True) as demo:
+    with gr.Blocks(title="qa-bot: legal research over court opinions", fill_width=True,
+                   delete_cache=(CACHE_SECONDS, CACHE_SECONDS)) as demo:
         turns = gr.State([])
         gr.Markdown("### qa-bot — answers from court opinions, with pin cites")
         first_status, first_timer = app.status()
