@@ -505,3 +505,25 @@ def test_bm25_is_published_during_an_ingest_into_a_new_library_not_a_short_uploa
     lib.ingest([second_opinion(tmp_path / "up"), DATA / "courtlistener" / "bullington-columbia.txt"], embed=False)
     assert len(calls) == 1
     lib.close()
+
+
+def test_a_stop_does_not_wait_for_the_rest_of_an_embedding_round(bm25_only):
+    """The background worker's stop (Library.close) is noticed between the encoder's batches, keeping
+    the rounds committed before it."""
+    lib, emb = bm25_only
+    emb.let_all()
+    stop = threading.Event()
+    seen = []
+
+    class Batched(FakeEmbedder):
+        def encode_documents(self, texts, progress=None):
+            for i in range(0, len(texts), 10):  # ten at a time, reporting each like the real encoder
+                seen.append(i)
+                if len(seen) == 8:  # the third batch of the second round
+                    stop.set()
+                if progress:
+                    progress("embed", min(i + 10, len(texts)), len(texts))
+            return super().encode_documents(texts)
+
+    added = index_sync.fill_vectors(lib.folder, lib.store, lib.settings, Batched(), chunk=50, stop=stop)
+    assert added == 50 and len(seen) == 8  # round 1 (5 batches) committed; round 2 stopped at its 3rd

@@ -95,6 +95,9 @@ def test_answer_citation_opens_viewer_at_highlighted_passage(page):
     cites = bot.locator(".qa-cites li")
     assert cites.count() >= 1 and "Pena v. DePrisco, 432 F.3d 98, " in cites.first.inner_text()
     assert "qualified immunity" in bot.inner_text().lower()
+    # which search ran, under the answer; the library's state at the top (this library is fully embedded)
+    assert bot.locator(".qa-mode").inner_text() == "Search: hybrid"
+    assert "vectors complete" in page.locator("#qa-status").inner_text()
     # sources panel: case, court, year, pin, score, highlighted support, used/not used
     src = page.locator("#qa-sources .qa-source")
     assert src.count() >= 1
@@ -176,6 +179,12 @@ def test_upload_then_xss_payloads_stay_inert(page, server, tmp_path):
     assert len(stored) == 2 and stored[0].endswith("opinion.json") and stored[1].endswith("opinion.txt"), stored
     assert all(re.fullmatch(r"Lantern_img_src_x_onerror_[A-Za-z0-9._-]+", n) for n in stored), stored
     page.screenshot(path=str(ARTIFACTS / "library-upload.png"))
+    # stored and searchable now; its vectors are embedded in the background and the status line (a timer,
+    # switched on by the upload) follows them until they are complete
+    n = len(lib.store.passage_ids())
+    page.wait_for_function("n => { const t = (document.querySelector('#qa-status') || {}).innerText || '';"
+                           " return t.includes('vectors complete') && t.includes(n + ' passages'); }",
+                           arg=f"{n:,}", timeout=LONG)
 
     page.get_by_role("tab", name="Chat").click()
     _ask(page, "Does the zebra crossing rule govern lantern ferries?")

@@ -164,6 +164,10 @@ def missing_vectors(folder: Path, store: Store) -> list[int]:
     return ids[~np.isin(ids, have)].tolist()
 
 
+class _Stopped(Exception):
+    """Raised from the encoder's progress callback when a fill is asked to stop."""
+
+
 class _Committer:
     """Holds what a fill embedded but has not saved yet, and the vectors it saved last."""
 
@@ -245,10 +249,16 @@ def fill_vectors(folder: Path, store: Store, settings: Settings, embedder, progr
             batch = store.passages(missing[lo : lo + chunk])
 
             def chunk_progress(stage: str, d: int, t: int, base=done) -> None:
+                if stop is not None and stop.is_set():
+                    raise _Stopped  # between the encoder's batches: a stop does not wait for the chunk
                 if progress:
                     progress("embed", base + d, total)
 
-            pending.add(batch, embedder.encode_documents([doc_text(p) for p in batch], chunk_progress))
+            try:
+                vectors = embedder.encode_documents([doc_text(p) for p in batch], chunk_progress)
+            except _Stopped:
+                break
+            pending.add(batch, vectors)
             done += len(missing[lo : lo + chunk])
             if time.monotonic() - last >= checkpoint_seconds and done < total:
                 if pending.commit(blocking=False):  # another writer busy: keep embedding, commit later
