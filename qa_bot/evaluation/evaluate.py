@@ -34,13 +34,13 @@ from ..errors import BadQuestion, QaBotError, choices
 from ..text import normalize
 from ..types import CANNOT_ANSWER, Answer, Citation, Hit
 from .evalset import EvalSet, Evidence, Question, has_run, load_set, same_opinion
-from .metrics import (Judge, QuoteJudge, abstention_metrics, alce_answer, percentile, pins_equal,
+from .metrics import (Judge, QuoteJudge, abstention_metrics, alce_answer, percentile, pins_equal, ratio,
                       retrieval_metrics)
 
 MODES = ("bm25", "dense", "hybrid")
 ANSWERERS = ("extractive", "llm", "none")
 ANSWER_KEYS = ("citation_recall", "citation_precision", "pin_accuracy", "abstain_precision", "abstain_recall",
-               "answered_rate")
+               "answered_rate", "answer_evidence_rate", "lead_evidence_rate", "wrong_opinion_rate")
 MIN_SPAN = 20  # a cited span this long that lies inside an evidence quote counts as citing it
 
 
@@ -57,6 +57,9 @@ class Record:
     alce: tuple[float, float] | None = None
     pin: tuple[int, int] = (0, 0)  # (correct, judged)
     citations: list[dict] = field(default_factory=list)
+    evidence_cited: bool = False  # some citation's span supports a gold evidence item (in the right opinion)
+    lead_evidence: bool = False  # the first cited sentence does
+    wrong_opinion: bool | None = None  # the first citation is not in the one opinion the evidence is in
     error: str = ""
 
     @property
@@ -144,8 +147,35 @@ def judge_answer(question: Question, answer: Answer, judge: Judge, names: Opinio
             judged += 1
             correct += ok
         rows.append({"number": c.number, "passage_id": c.passage_id, "opinion_id": c.opinion_id, "pin": c.pin,
-                     "supports_evidence": bool(supported), "pin_correct": ok})
+                     "supports_evidence": bool(supported), "pin_correct": ok, "case": case_name, "cites": list(cites)})
     return alce, (correct, judged), rows
+
+
+def lead_citation(answer: Answer) -> int | None:
+    """The number of the first citation of the answer's first cited sentence (reading order)."""
+    return next((s.citations[0] for s in answer.sentences if s.citations), None)
+
+
+def correctness(question: Question, answer: Answer, rows: Sequence[dict]) -> tuple[bool, bool, bool | None]:
+    """(evidence cited, lead evidence, wrong opinion) for one answer, from ``judge_answer``'s rows.
+
+    * evidence cited: some citation's span supports a gold evidence item (``citation_supports``: the
+      right opinion, and the span covers the quote or lies inside it);
+    * lead evidence: the first cited sentence's first citation does;
+    * wrong opinion: the evidence is in one opinion (every item names the same case/citation) and the
+      first citation is in another; None when that is not defined (no evidence, several opinions,
+      abstained)."""
+    if abstained(answer) or not rows:
+        return False, False, None
+    by_number = {r["number"]: r for r in rows}
+    lead = by_number.get(lead_citation(answer))
+    cited = any(r["supports_evidence"] for r in rows)
+    lead_ok = bool(lead and lead["supports_evidence"])
+    wrong = None
+    opinions = {(ev.case, ev.citation) for ev in question.evidence}
+    if question.answerable and len(opinions) == 1 and any(next(iter(opinions))) and lead is not None:
+        wrong = not same_opinion(question.evidence[0], lead["case"], lead["cites"])
+    return cited, lead_ok, wrong
 
 
 # -- running ----------------------------------------------------------------------------------------
@@ -176,6 +206,7 @@ def run_mode(lib, evalset: EvalSet, mode: str, k: int = 10, answerer: str | None
                 rec.answer = lib.ask(q.question, answerer=answerer, k=k, mode=mode)
                 rec.ask_ms = (time.perf_counter() - t0) * 1000.0
                 rec.alce, rec.pin, rec.citations = judge_answer(q, rec.answer, judge, names)
+                rec.evidence_cited, rec.lead_evidence, rec.wrong_opinion = correctness(q, rec.answer, rec.citations)
         except QaBotError as e:
             rec.error = f"{type(e).__name__}: {e}"
         records.append(rec)
@@ -198,6 +229,11 @@ def summarize(records: Sequence[Record], answers: bool) -> dict:
         judged = sum(r.pin[1] for r in done)
         block["pin_accuracy"] = sum(r.pin[0] for r in done) / judged if judged else None
         block.update(abstention_metrics([(r.question.answerable, abstained(r.answer)) for r in done]))
+        answerable_done = [r for r in done if r.question.answerable]
+        block["answer_evidence_rate"] = ratio(sum(r.evidence_cited for r in answerable_done), len(answerable_done))
+        block["lead_evidence_rate"] = ratio(sum(r.lead_evidence for r in answerable_done), len(answerable_done))
+        judged_op = [r.wrong_opinion for r in done if r.wrong_opinion is not None]
+        block["wrong_opinion_rate"] = ratio(sum(judged_op), len(judged_op))
     lat = [r.latency_ms for r in records if r.latency_ms is not None]
     slat = [r.search_ms for r in records if r.search_ms is not None]
     return {"retrieval": retrieval, "answers": block,
@@ -219,6 +255,9 @@ def _per_question(r: Record, k: int) -> dict:
     }
     if r.alce is not None:
         row["citation_recall"], row["citation_precision"] = r.alce
+    if r.answer is not None and r.question.answerable:
+        row["evidence_cited"], row["lead_evidence"] = r.evidence_cited, r.lead_evidence
+        row["wrong_opinion"] = r.wrong_opinion
     if r.error:
         row["error"] = r.error
     return row
@@ -296,11 +335,12 @@ def format_report(report: dict) -> str:
         out.append("errors (question counted as a miss): " + ", ".join(f"{m} {n}" for m, n in errors.items()))
     tags = sorted({t for r in reports.values() for t in r["per_tag"]})
     if tags:
-        cols = ["hit@10", "mrr@10", "ndcg@10"] + (["citation_recall"] if answers else [])
+        answer_cols = ["answer_evidence_rate", "lead_evidence_rate", "wrong_opinion_rate", "answered_rate"]
+        cols = ["hit@5", "hit@10", "mrr@10"] + (answer_cols if answers else [])
 
         def cell(m: str, t: str, c: str) -> str:
             pt = reports[m]["per_tag"].get(t)
-            return _fmt(pt["answers" if c == "citation_recall" else "retrieval"][c]) if pt else "-"
+            return _fmt(pt["answers" if c in answer_cols else "retrieval"][c]) if pt else "-"
 
         count = lambda t: str(first["per_tag"].get(t, {}).get("questions", 0))  # noqa: E731
         if len(modes) == 1:
