@@ -18,7 +18,7 @@ from qa_bot.evaluation.evaluate import ANSWER_KEYS, evaluate, format_report, jud
 from qa_bot.evaluation.metrics import (QuoteJudge, abstention_metrics, alce_answer, items_found_at, ndcg_at, percentile,
                                        retrieval_metrics)
 from qa_bot.text import normalize
-from qa_bot.types import Answer, AnswerSentence, Citation, Hit, Passage
+from qa_bot.types import CANNOT_ANSWER, Answer, AnswerSentence, Citation, Hit, Passage
 
 PENA = "Pena v. DePrisco"
 
@@ -245,6 +245,29 @@ def test_pin_accuracy_with_footnote_pin_and_answer_metrics(paragraphs):
     assert [r["pin_correct"] for r in rows] == [True, False, True, None]
     assert [r["supports_evidence"] for r in rows] == [True, True, True, False]
     assert alce == (1.0, pytest.approx(3 / 4))  # [4] redundant in sentence 3
+
+
+def test_correctness_evidence_lead_and_wrong_opinion(paragraphs):
+    """answer_evidence / lead_evidence / wrong_opinion: whether the answer cites the gold passage, whether
+    its first cited sentence does, and whether the first citation is in another opinion."""
+    from qa_bot.evaluation.evaluate import correctness
+
+    gold, other = paragraphs[9][:150], paragraphs[20][:150]
+    q = Question(id="q", question="?", evidence=(Evidence(quote=gold, case=PENA),))
+    p_gold, p_other = passage(1, gold), passage(2, other, case="Monroe v. Pape", citation="365 U.S. 167", oid="m")
+
+    def judged(*cited):  # citations in sentence order: (passage, quote)
+        cits = tuple(Citation(i, p.id, p.opinion_id, 0, 0, quote, "", "", "") for i, (p, quote) in enumerate(cited, 1))
+        ans = Answer("?", tuple(AnswerSentence(quote, (i,)) for i, (_, quote) in enumerate(cited, 1)), cits,
+                     hits=tuple(hits([p_gold, p_other])))
+        return correctness(q, ans, judge_answer(q, ans, QuoteJudge())[2])
+
+    assert judged((p_gold, gold), (p_other, other)) == (True, True, False)
+    assert judged((p_other, other), (p_gold, gold)) == (True, False, True)  # right passage, but not first
+    assert judged((p_other, other)) == (False, False, True)
+    assert judged((p_other, gold)) == (False, False, True)  # the words, but quoted from another opinion
+    abstain = Answer("?", (AnswerSentence(CANNOT_ANSWER),), (), abstained=True)
+    assert correctness(q, abstain, []) == (False, False, None)
 
 
 def test_abstention_metrics():
