@@ -113,8 +113,7 @@ def _cmd_sync(args) -> int:
     from .library import Library
 
     with Library.open(args.index, settings=_settings(args)) as lib:
-        out = lib.retriever.sync(progress=progress_printer(args.quiet), embed=not args.no_embed,
-                                 rebuild=args.rebuild)
+        out = lib.sync(progress=progress_printer(args.quiet), embed=not args.no_embed, rebuild=args.rebuild)
         status = lib.retriever.status()
     print(f"bm25: {status['bm25']} passages (+{out['bm25_added']}, -{out['removed']}); "
           f"vectors: {status['vectors']} passages (+{out['vectors_added']}), model {status['model'] or '-'}")

@@ -50,6 +50,8 @@ class RetrieveSettings:
     dense_weight: float = 1.0
     per_opinion_cap: int = 5  # at most this many passages of one opinion in the top k (0 = no cap)
     reranker: str = ""  # a cross-encoder name or path; empty = none
+    prefer_roles: bool = True  # rank by sentence roles, opinion parts and named courts (qa_bot/retrieve/rank.py)
+    route_named: bool = True  # a question naming a library opinion gets that opinion's passages first
     max_question_chars: int = 2000
 
 

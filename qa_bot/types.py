@@ -102,6 +102,16 @@ class CitedAuthority:
 
 
 @dataclass(frozen=True)
+class SentenceRole:
+    """What one sentence of an opinion does (``qa_bot.ingest.roles``): holding, rule, reasoning, facts,
+    procedure, argument, issue, precedent, syllabus, caption or other. Offsets into ``Opinion.text``."""
+
+    start: int
+    end: int
+    role: str
+
+
+@dataclass(frozen=True)
 class Opinion:
     id: str
     meta: Meta
@@ -114,6 +124,14 @@ class Opinion:
     source: str = ""
     format: str = ""
     sha256: str = ""
+    roles: tuple[SentenceRole, ...] = ()  # every sentence's role, sorted by start (empty before tagging)
+
+    def role_at(self, offset: int) -> str | None:
+        """The role of the sentence holding ``offset`` (None when untagged or between sentences)."""
+        i = bisect.bisect_right(self.roles, offset, key=lambda r: r.start) - 1
+        if i >= 0 and self.roles[i].start <= offset < self.roles[i].end:
+            return self.roles[i].role
+        return None
 
     @functools.cached_property
     def _page_offsets(self) -> list[int]:

@@ -15,7 +15,7 @@ import numpy as np
 import pytest
 
 from qa_bot.answer.ask import ask, ask_stream
-from qa_bot.answer.spans import sentence_spans
+from qa_bot.ingest.sentences import sentence_spans
 from qa_bot.answer.verify import linked_authorities, verify
 from qa_bot.errors import BadQuestion
 from qa_bot.index.lexical import tokenize

@@ -14,7 +14,7 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 import pytest
 
 from qa_bot.answer.llm import build_messages, parse_reply
-from qa_bot.answer.spans import sentence_spans
+from qa_bot.ingest.sentences import sentence_spans
 from qa_bot.errors import AnswerError
 from qa_bot.types import CANNOT_ANSWER, Answer, Hit
 from test_answer import FakeLibrary, assert_exact, fake_embed  # noqa: F401  (shared Pena fixture)
@@ -26,7 +26,7 @@ def first_sentence(messages, n=1) -> str:
     """The first sentence of passage n in the prompt: what a faithful model would say."""
     user = messages[-1]["content"]
     text = re.search(rf"<<<PASSAGE {n}\n(.*?)\nPASSAGE {n}>>>", user, re.S).group(1)
-    from qa_bot.answer.spans import sentence_spans
+    from qa_bot.ingest.sentences import sentence_spans
 
     s, e = sentence_spans(text)[0]
     return text[s:e]

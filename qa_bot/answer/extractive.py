@@ -51,7 +51,8 @@ from ..types import Answer, AnswerSentence, Hit, Opinion
 from .abstain import (FIGURE_NAMES, abstain, figure_asked, missing_topics, named_opinions, states_figure, unknown_cases,
                       unknown_names, without_citations)
 from .cite import make_citation
-from .spans import opinion_sentences, page_pieces
+from ..ingest.sentences import opinion_sentences
+from .spans import page_pieces
 
 Embed = Callable[[Sequence[str]], np.ndarray]  # texts -> (n, d) L2-normalised; texts[0] is the query
 

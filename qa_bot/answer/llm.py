@@ -31,7 +31,7 @@ from ..settings import AnswerSettings
 from ..types import CANNOT_ANSWER, Answer, AnswerSentence, Citation, Hit, Opinion
 from .abstain import abstain
 from .cite import cite_passage, make_citation
-from .spans import opinion_sentences, sentence_spans
+from ..ingest.sentences import opinion_sentences, sentence_spans
 from .verify import lexical_support, verify
 
 MAX_TOKENS = 512

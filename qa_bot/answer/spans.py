@@ -1,31 +1,11 @@
-"""Sentence spans inside an opinion, for quoting: the sentences of a span of an opinion's clean text
-(never splitting a citation eyecite found), and the pieces of a sentence that crosses a page break.
-
-The splitter is the chunker's (``qa_bot.ingest.sentences``), so answer sentences and passage
-boundaries agree. The pin of a span is built by ``qa_bot.answer.cite.sentence_pin``.
+"""The pieces of a quoted sentence that crosses a page break. The sentences themselves come from the
+chunker's splitter (``qa_bot.ingest.sentences.opinion_sentences``), so answer sentences, passage
+boundaries and sentence roles agree. The pin of a span is built by ``qa_bot.answer.cite.sentence_pin``.
 """
 
 from __future__ import annotations
 
-from typing import Sequence
-
-from ..ingest.sentences import split
 from ..types import Opinion
-
-
-def sentence_spans(text: str, offset: int = 0, protect: Sequence[tuple[int, int]] = ()) -> list[tuple[int, int]]:
-    """(start, end) of each sentence of ``text``, shifted by ``offset``, never splitting inside a
-    ``protect`` span (absolute offsets: the opinion's citations). The chunker's splitter
-    (``qa_bot.ingest.sentences``), so answer sentences and passage boundaries agree."""
-    spans = split(text, 0, None, sorted((a - offset, b - offset) for a, b in protect))
-    return [(a + offset, b + offset) for a, b in spans]
-
-
-def opinion_sentences(op: Opinion, start: int, end: int) -> list[tuple[int, int]]:
-    """Sentence spans of ``op.text[start:end]`` (offsets into the opinion), never splitting a citation
-    eyecite found in it."""
-    protect = [(c.start, c.end) for c in op.cites if c.end > start and c.start < end]
-    return sentence_spans(op.text[start:end], start, protect)
 
 
 def page_pieces(op: Opinion, start: int, end: int) -> list[tuple[int, int]]:

@@ -102,7 +102,10 @@ def _load_for_sync(folder: Path, m: dict, settings: Settings) -> tuple[Lexical |
 
 def prepare(folder: Path, store: Store, settings: Settings, progress: Progress | None = None,
             rebuild: bool = False) -> dict:
-    """Stale ids out of the vectors, BM25 up to date with the store (under the writer lock). Counts."""
+    """Sentence roles for opinions stored without them (or by another tagger version), stale ids out of
+    the vectors, BM25 up to date with the store (under the writer lock). Counts."""
+    from ..ingest.roles import retag
+
     folder = Path(folder)
     with writer_lock(folder):
         mf.remove_stale_temps(folder)  # left by a process killed mid-save: nobody else is writing now
@@ -114,6 +117,7 @@ def prepare(folder: Path, store: Store, settings: Settings, progress: Progress |
             m = mf.empty()  # damaged or of another version: --rebuild replaces it
         if not rebuild:
             mf.check_store(folder, m, store)  # never make a lost or replaced store's loss permanent
+        tagged = retag(store)
         recorded, m["store"] = m.get("store"), store.identity()
         if rebuild and m["vectors"]:
             m["vectors"] = m["embedding"] = None
@@ -153,7 +157,7 @@ def prepare(folder: Path, store: Store, settings: Settings, progress: Progress |
             mf.cleanup(folder, "lexical", ".npz", name)
         elif recorded != m["store"]:
             mf.save(folder, m)  # record the store's id (first time) and its current generation
-        return {"bm25": len(lex), "bm25_added": len(new), "removed": len(stale)}
+        return {"bm25": len(lex), "bm25_added": len(new), "removed": len(stale), "roles_tagged": tagged}
 
 
 def missing_vectors(folder: Path, store: Store) -> list[int]:

@@ -150,7 +150,7 @@ def _near_duplicate(store: Store, sk: set[int], op: Opinion) -> str | None:
 
 def _store_one(store: Store, doc: Document, settings: Settings, report: IngestReport) -> None:
     from . import chunk as chunking
-    from . import structure
+    from . import roles, structure
 
     key = _key(doc)
     seen = store.seen(key)
@@ -161,8 +161,8 @@ def _store_one(store: Store, doc: Document, settings: Settings, report: IngestRe
     if not any(b.text.strip() for b in doc.blocks):
         raise InputError(doc.source, "no opinion text found in it")
     op = structure.build(doc)
-    if not op.id:
-        op = replace(op, id=key[:16])
+    op = replace(op, id=op.id or key[:16])
+    op = replace(op, roles=roles.tag(op))
     passages = chunking.chunk(op, settings.chunk)
     if not op.text.strip() or not passages:
         raise InputError(doc.source, "no opinion text found in it")

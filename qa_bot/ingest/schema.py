@@ -10,7 +10,7 @@ To change the schema: write ``_vN(db)`` (version N-1 -> N), append it to ``MIGRA
 ``SCHEMA_VERSION``. Never edit a released migration; a migration runs inside the transaction, so it
 must not COMMIT.
 
-Version 2: checksums of what answers quote. A flipped bit in a page of the file can change quoted
+Version 3 adds ``sentence_roles`` (``_v3``). Version 2: checksums of what answers quote. A flipped bit in a page of the file can change quoted
 text ("jury" -> "kury") while SQLite's own integrity check still says ok, so every opinion carries
 ``cite_sum`` (its id and citation fields: what a pin cite prints) and ``body_sum`` (text, structure,
 source), every passage a ``checksum`` of its row; ``Store`` verifies them whenever it hands text out.
@@ -30,7 +30,7 @@ from pathlib import Path
 from typing import Callable, Iterable
 
 from ..errors import StoreCorrupt
-from ..types import CitedAuthority, Footnote, Meta, Opinion, Paragraph, Part, Passage
+from ..types import CitedAuthority, Footnote, Meta, Opinion, Paragraph, Part, Passage, SentenceRole
 
 SCHEMA_V1 = """
 CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
@@ -108,7 +108,15 @@ def _v2(db: sqlite3.Connection) -> None:
     db.execute("INSERT OR REPLACE INTO meta(key, value) VALUES ('generation', '0')")
 
 
-MIGRATIONS: tuple[Callable[[sqlite3.Connection], None], ...] = (_v2,)  # MIGRATIONS[i]: version i+1 -> i+2
+def _v3(db: sqlite3.Connection) -> None:
+    """Sentence roles (``qa_bot.ingest.roles``): one row per sentence. Opinions stored before have none
+    until ``qa-bot sync`` tags them (``roles.retag``)."""
+    db.execute('CREATE TABLE sentence_roles (opinion_id TEXT NOT NULL REFERENCES opinions(id) ON DELETE CASCADE, '
+               'start INTEGER NOT NULL, "end" INTEGER NOT NULL, role TEXT NOT NULL, PRIMARY KEY (opinion_id, start)'
+               ') WITHOUT ROWID')
+
+
+MIGRATIONS: tuple[Callable[[sqlite3.Connection], None], ...] = (_v2, _v3)  # MIGRATIONS[i]: version i+1 -> i+2
 SCHEMA_VERSION = 1 + len(MIGRATIONS)
 
 
@@ -160,7 +168,7 @@ def meta_from_json(js: str) -> Meta:
     return Meta(**d)
 
 
-def opinion_from_row(row) -> Opinion:
+def opinion_from_row(row, roles: tuple[SentenceRole, ...] = ()) -> Opinion:
     oid, meta, (text, structure, source, fmt, sha) = row[0], row[N_CITE - 1], row[N_CITE:N_CITE + len(BODY_SUMMED)]
     s = json.loads(structure)
     return Opinion(
@@ -170,7 +178,7 @@ def opinion_from_row(row) -> Opinion:
         footnotes=tuple(Footnote(**f) for f in s["footnotes"]),
         parts=tuple(Part(**p) for p in s["parts"]),
         cites=tuple(CitedAuthority(**c) for c in s["cites"]),
-        source=source, format=fmt, sha256=sha,
+        source=source, format=fmt, sha256=sha, roles=roles,
     )
 
 

@@ -15,6 +15,10 @@ from __future__ import annotations
 import bisect
 import itertools
 import re
+from typing import TYPE_CHECKING, Sequence
+
+if TYPE_CHECKING:
+    from ..types import Opinion
 
 ABBREVIATIONS = frozenset("""
 v vs cf id ibid e.g i.e viz al etc seq n nn p pp para paras ch cl art arts sec secs amend const
@@ -129,3 +133,18 @@ def _spans(text: str, start: int, end: int, cuts: list[int]) -> list[tuple[int, 
 def words(text: str, start: int, end: int) -> list[tuple[int, int]]:
     """Whitespace-separated word spans of ``text[start:end]``."""
     return [(start + m.start(), start + m.end()) for m in re.finditer(r"\S+", text[start:end])]
+
+
+def sentence_spans(text: str, offset: int = 0, protect: Sequence[tuple[int, int]] = ()) -> list[tuple[int, int]]:
+    """(start, end) of each sentence of ``text``, shifted by ``offset``, never splitting inside a
+    ``protect`` span (absolute offsets: the opinion's citations). The chunker's splitter
+    (this module's), so answer sentences and passage boundaries agree."""
+    spans = split(text, 0, None, sorted((a - offset, b - offset) for a, b in protect))
+    return [(a + offset, b + offset) for a, b in spans]
+
+
+def opinion_sentences(op: Opinion, start: int, end: int) -> list[tuple[int, int]]:
+    """Sentence spans of ``op.text[start:end]`` (offsets into the opinion), never splitting a citation
+    eyecite found in it."""
+    protect = [(c.start, c.end) for c in op.cites if c.end > start and c.start < end]
+    return sentence_spans(op.text[start:end], start, protect)

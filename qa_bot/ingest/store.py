@@ -28,6 +28,7 @@ from typing import Iterable, Iterator
 from ..errors import QaBotError, StoreCorrupt
 from ..types import Meta, Opinion, Passage
 from . import schema
+from .store_roles import RoleRows
 from .schema import (  # noqa: F401 (SCHEMA_VERSION: where it was before)
     BODY_SUMMED, CITE_SUMMED, N_CITE, N_PASSAGE, OPINION_COLS, PASSAGE_COLS, PASSAGE_SUMMED, SCHEMA_VERSION,
     digest, meta_from_json, opinion_from_row, passage_from_row)
@@ -56,7 +57,7 @@ def _guarded(method):
     return call
 
 
-class Store:
+class Store(RoleRows):
     """Thin typed access to the SQLite file. Use as a context manager or call ``close()``.
 
     Concurrency: every thread gets its own connection (``db``), so a reader on one thread sees the last
@@ -178,6 +179,7 @@ class Store:
         self.db.executemany(f"INSERT INTO passages({', '.join(PASSAGE_SUMMED)}, checksum) VALUES ({','.join('?' * 14)})",
                             [r + (digest(r),) for r in rows])
         self.db.executemany("INSERT INTO sketch(hash, opinion_id) VALUES (?, ?)", [(h, op.id) for h in set(sketch)])
+        self.set_roles(op.id, op.roles)
         return [r[0] for r in rows]
 
     @_guarded
@@ -265,7 +267,7 @@ class Store:
         if digest(cite) != row[-2] or digest(body) != row[-1]:
             raise self._damaged(f"opinion {opinion_id} ({row[1] or row[2] or 'no case name'})")
         try:
-            return opinion_from_row(row)
+            return opinion_from_row(row, self.roles_of(opinion_id))
         except (ValueError, TypeError, KeyError) as e:
             raise self._damaged(f"opinion {opinion_id} ({type(e).__name__} reading it)") from None
 
@@ -340,11 +342,21 @@ class Store:
 
     @_guarded
     def passage_ids_where(self, courts: Iterable[str] = (), years: tuple[int | None, int | None] | None = None,
-                          case: str = "") -> list[int]:
+                          case: str = "", opinions: Iterable[str] | None = None, part: str | None = None,
+                          author: str | None = None) -> list[int]:
         """Ids of the passages whose opinion is in one of ``courts`` (id or name, any case), within
         ``years`` (lo, hi; either may be None) and, with ``case``, whose case name contains it or whose
-        citation (spaces and dots ignored) does."""
+        citation (spaces and dots ignored) does; of these ``opinions`` (ids), in this ``part``
+        ("concurrence" takes "concurrence in part" too) and by this ``author`` (any case), when given."""
         where, args = [], []
+        if opinions is not None:
+            opinions = list(opinions)
+            where.append(f"p.opinion_id IN ({','.join('?' * len(opinions))})")
+            args += opinions
+        for col, value in (("p.part LIKE ?", part and part + "%"), ("lower(p.author) = ?", author and author.lower())):
+            if value:
+                where.append(col)
+                args.append(value)
         low = [str(c).strip().lower() for c in courts]
         if low:
             marks = ",".join("?" * len(low))

@@ -39,6 +39,8 @@ from ..index.vectors import Vectors
 from ..ingest.store import Store
 from ..settings import Settings
 from ..types import Hit, Hits, Passage, Retrieval
+from . import rank
+from .question import Intent, analyse
 
 Progress = Callable[[str, int, int], None]
 MODES = ("bm25", "dense", "hybrid")
@@ -99,6 +101,7 @@ class Retriever:
         self._snap: Snapshot | None = None
         self._load_lock = threading.Lock()  # one thread loads a changed manifest; the others do not wait
         self._reranker = None
+        self._names: tuple | None = None  # (store key, case names, courts) for question analysis
 
     # -- components ---------------------------------------------------------------------------------
     @property
@@ -232,11 +235,22 @@ class Retriever:
             return None
         return np.asarray(self.store.passage_ids_where(courts or (), span, case or ""), dtype=np.int64)
 
+    def intent(self, question: str) -> Intent:
+        """What ``question`` asks for, against this library's case names and courts (cached until the
+        store's opinions change)."""
+        key = self.store.opinions_key()
+        if self._names is None or self._names[0] != key:
+            names = tuple((oid, meta.case_name) for oid, meta, _ in self.store.opinions() if meta.case_name)
+            self._names = (key, names, tuple(self.store.courts()))
+        return analyse(question, self._names[1], self._names[2])
+
     def search(self, question: str, k: int | None = None, mode: str | None = None, courts=(), years=None,
                case: str | None = None, per_opinion_cap: int | None = None,
-               group_by_opinion: bool = False) -> Hits:
+               group_by_opinion: bool = False, intent: Intent | None = None) -> Hits:
         """The best passages, best first, as ``Hits`` (a list) whose ``retrieval`` says which search ran:
-        with no vector yet, dense and hybrid answer from BM25; with some, over the embedded part."""
+        with no vector yet, dense and hybrid answer from BM25; with some, over the embedded part.
+        ``intent``: what the question asks for, when the caller knows better than the question's own
+        words (a follow-up in a conversation); else it is read from ``question``."""
         rs = self.settings.retrieve
         q = clean_question(question, rs.max_question_chars)
         k = rs.k if k is None else k
@@ -266,25 +280,33 @@ class Retriever:
         if allowed is not None and not len(allowed):
             return Hits([], info)
         n = max(rs.candidates, k * (4 if cap else 1))
-        ranked: dict[str, list[tuple[int, float]]] = {}
-        if used in ("bm25", "hybrid") and lex is not None:
-            ranked["bm25"] = lex.search(q, n, lex.mask(allowed) if allowed is not None else None)
+        intent = intent if intent is not None else self.intent(q)
+        qv = None
         if used in ("dense", "hybrid"):
             mf.check_embedding(self.folder, snap.manifest.get("embedding"), self.embedder)
             qv = self.embedder.encode_queries([q])[0]
-            ranked["dense"] = vec.search(qv, n, allowed)
-        fused = _fuse(ranked, rs.rrf_k, {"bm25": rs.bm25_weight, "dense": rs.dense_weight}, used,
-                      snap.unembedded)
+        named = intent.opinions if rs.route_named else frozenset()
+        fused = self._candidates(q, qv, lex, vec, n, allowed, used, snap.unembedded)
+        focus = self._focus(intent, named)
+        if focus is not None:  # what the question names, whether or not it made the library-wide list
+            own = self._candidates(q, qv, lex, vec, n, np.intersect1d(focus, allowed) if allowed is not None else focus,
+                                   used, snap.unembedded)
+            first = {f[0] for f in own}
+            fused = own + [f for f in fused if f[0] not in first]
         passages = {p.id: p for p in self.store.passages([pid for pid, _, _ in fused])}
         fused = [f for f in fused if f[0] in passages]  # the store moved on since the last sync
-        if rs.reranker:
+        if rs.prefer_roles:
+            fused = rank.prefer(fused, passages, self.store.passage_roles(passages), intent, rs.rrf_k)
+        if rs.reranker:  # a cross-encoder reads question and passage together: it has the last word
             fused = self._rerank(q, fused, passages, max(k * 3, 30))
+        fused = rank.route(fused, passages, named, set(focus.tolist()) if focus is not None else set())
         # The cap keeps one long opinion from filling the top k while other opinions have candidates;
         # when they run out (a one-opinion library, a --case filter), the capped passages fill the rest.
+        # An opinion the question names is not capped: it is what was asked about.
         hits, skipped, per_op = [], [], {}
         for pid, score, details in fused:
             p = passages[pid]
-            if cap and per_op.get(p.opinion_id, 0) >= cap:
+            if cap and p.opinion_id not in named and per_op.get(p.opinion_id, 0) >= cap:
                 skipped.append((p, score, details))
                 continue
             per_op[p.opinion_id] = per_op.get(p.opinion_id, 0) + 1
@@ -298,6 +320,33 @@ class Retriever:
                 first.setdefault(p.opinion_id, i)
             hits.sort(key=lambda h: first[h[0].opinion_id])
         return Hits([Hit(passage=p, score=s, rank=i + 1, scores=d) for i, (p, s, d) in enumerate(hits)], info)
+
+    def _focus(self, intent: Intent, named: frozenset[str]) -> np.ndarray | None:
+        """Ids of the passages the question points at: the opinions it names, narrowed to the part or
+        Justice it asks about when the library has them (None: it points at nothing in particular)."""
+        if not named and not (intent.part or intent.author):
+            return None
+        ids = self.store.passage_ids_of(named or None)
+        if intent.part or intent.author:
+            narrow = self.store.passage_ids_of(named or None, intent.part, intent.author)
+            if not len(narrow) and intent.author:  # "Justice Black's dissent" where Black wrote none: the part
+                narrow = self.store.passage_ids_of(named or None, intent.part)
+            if len(narrow):
+                return narrow
+        return ids if named else None
+
+    def _candidates(self, q: str, qv, lex, vec, n: int, allowed, used: str,
+                    unembedded: frozenset) -> list[tuple[int, float, dict]]:
+        """BM25 and/or dense candidates (within ``allowed`` ids, when given), fused."""
+        rs = self.settings.retrieve
+        if allowed is not None and not len(allowed):
+            return []
+        ranked: dict[str, list[tuple[int, float]]] = {}
+        if used in ("bm25", "hybrid") and lex is not None:
+            ranked["bm25"] = lex.search(q, n, lex.mask(allowed) if allowed is not None else None)
+        if qv is not None:
+            ranked["dense"] = vec.search(qv, n, allowed)
+        return _fuse(ranked, rs.rrf_k, {"bm25": rs.bm25_weight, "dense": rs.dense_weight}, used, unembedded)
 
     def _rerank(self, q: str, fused: list, passages: dict[int, Passage], depth: int) -> list:
         if self._reranker is None:

@@ -1,0 +1,231 @@
+"""Sentence roles: what each sentence of an opinion does.
+
+Every sentence of a stored opinion gets one role, from the opinion's own structure first and its
+language second (no word lists fitted to questions):
+
+* ``caption`` - title matter: the front matter before the first authored part (case title, docket,
+  "Argued ... Decided ...", "CERTIORARI TO ...", counsel lines), part lines ("MR. JUSTICE STEWART
+  delivered the opinion of the Court."), bare headings;
+* ``syllabus`` - the reporter's summary in that front matter (long prose before the opinion itself,
+  "Held: ..."): not the court's words;
+* ``issue`` - the question presented or issue framing ("The question is whether ...", "We must decide
+  whether ...", "This case presents ...", a sentence that is itself a question);
+* ``argument`` - a party's, the government's or an amicus's argument as the opinion reports it (a party
+  or "it" as the subject of a verb of contention: "Petitioner contends ...", "It is urged that ...");
+* ``holding`` - the opinion's own conclusion: "we (therefore) hold / conclude / agree", "I would hold",
+  "I dissent" (present tense: "we have held" and "held in X" report precedent);
+* ``disposition`` - what the court does with the judgment: "The judgment ... is reversed", "We
+  affirm", "Reversed and remanded." (a kind of holding; told apart so that "what did the court hold"
+  is answered by the holding before the judgment line);
+* ``procedure`` - this case's procedural history: a lower court or jury as the subject of a ruling
+  verb, "We granted certiorari", "was convicted", "This appeal ...";
+* ``precedent`` - an account of another case ("In Olmstead, the Court held ...", "As we said in X");
+* ``rule`` - a general statement of law in the present tense not tied to these parties ("The Fourth
+  Amendment protects people, not places."; "a plaintiff must show ...");
+* ``facts`` - narrative of this case: sentences under a BACKGROUND / FACTS heading, or past-tense
+  sentences about the parties before the opinion's first heading or first legal discussion;
+* ``reasoning`` - the opinion's own analysis: everything else in an opinion's voice;
+* ``other`` - fragments and formulae ("It is so ordered.").
+
+The opinion part (majority, concurrence, dissent) and its author are separate: the structure stage
+already has them. ``VERSION`` changes whenever the rules change, so stored roles are recomputed.
+"""
+
+from __future__ import annotations
+
+import re
+
+from ..types import Opinion, Paragraph, SentenceRole
+from .sentences import opinion_sentences
+from .store import Store
+
+VERSION = 3
+ROLES = ("holding", "disposition", "rule", "reasoning", "facts", "procedure", "argument", "issue", "precedent",
+         "syllabus", "caption", "other")
+
+
+# --- language cues ----------------------------------------------------------------------------------
+_PARTY_NOUN = (r"(?:petitioners?|respondents?|appellants?|appellees?|plaintiffs?|defendants?|government|state|"
+               r"states|city|united\s+states|prosecution|prosecutor|defense|commonwealth|attorney\s+general|"
+               r"solicitor\s+general|pba|union|county|municipality|officers?|board|department|employer|accused|"
+               r"prisoners?|inmates?|amic(?:us|i)(?:\s+curiae)?|dissent|concurrence|parties|party|side)(?:-[a-z]+)?")
+_PARTY = (rf"(?:(?:the\s+)?(?:[\w’'-]+\s+){{0,3}}?{_PARTY_NOUN}|counsel(?:\s+for\s+(?:the\s+)?(?:[\w’'-]+\s+){{0,2}}?"
+          rf"[\w’'-]+)?|(?-i:(?!(?:We|I|It|This|That|These|Those|The|Our|He|She|They|There|In|On|At|But|And|Nor|"
+          rf"Thus|Hence|First|Second|Finally)\b)[A-Z][a-z]+(?:\s+[A-Z][a-z]+)?))")
+_CONTEND = (r"(?:argues?|argued|contends?|contended|urges?|urged|asserts?|asserted|insists?|insisted|"
+            r"(?:maintains?|maintained|submits?|submitted|claims?|claimed|suggests?|suggested|emphasi[sz]es?|"
+            r"emphasi[sz]ed|stresses|stressed|protests?|protested|objects?|objected|counters?|countered|responds?|"
+            r"responded|complains?|complained|concedes?|conceded|acknowledges?|acknowledged)\s+that|"
+            r"(?:relies|relied)\s+(?:up)?on|asks?\s+us)")
+_ARGUMENT = re.compile(
+    rf"^(?:[^.;:]{{0,60}}?\b)?{_PARTY}(?:[’']s?)?(?:\s+(?:also|further|next|nevertheless|now|then|first|"
+    rf"principally|primarily|essentially|strenuously|vigorously|however|,\s*however,|in\s+(?:reply|response)))*"
+    rf"\s*,?\s+{_CONTEND}\b"
+    rf"|\b[Ii]t\s+(?:is|was|has\s+been)\s+(?:argued|urged|contended|suggested|asserted|said|insisted|maintained)\b"
+    rf"|\b(?:{_PARTY})[’']s?\s+(?:principal\s+|main\s+|chief\s+|only\s+|first\s+|second\s+)?(?:argument|contention|"
+    rf"position|theory|claim|submission)\s+(?:is|was)\b"
+    rf"|^(?:[^.;:]{{0,40}}?\b)?(?:the\s+)?(?:argument|contention|suggestion)\s+(?:is|was)\s+(?:made\s+)?that\b",
+    re.I)
+_HOLDING = re.compile(
+    r"\b(?:we|i)\s+(?:therefore\s+|thus\s+|now\s+|accordingly\s+|also\s+|further\s+|hence\s+|so\s+|"
+    r"simply\s+|merely\s+|only\s+|today\s+|do\s+|must\s+|would\s+|,\s*therefore,\s+)*(?:hold|conclude|decide|"
+    r"agree\s+with\s+the|find\s+that|are\s+(?:of\s+the\s+opinion|persuaded|satisfied|constrained\s+to\s+"
+    r"(?:hold|conclude)))\b"
+    r"|\b(?:our|the\s+court[’']s)\s+holding\s+(?:is|today)\b|\bwe\s+hold\b"
+    r"|\bi\s+(?:must\s+)?(?:respectfully\s+)?(?:dissent|concur)\b",
+    re.I)
+_DISPOSITION = re.compile(
+    r"\b(?:we|i)\s+(?:therefore\s+|thus\s+|accordingly\s+|would\s+|,\s*therefore,\s+)*(?:affirm|reverse|vacate|"
+    r"remand)\b"
+    r"|\b(?:judgment|order|decision|decree|conviction)s?\b[^.;]{0,120}?\b(?:is|are)\s+(?:hereby\s+)?(?:"
+    r"affirmed|reversed|vacated|set\s+aside)\b"
+    r"|^(?:affirmed|reversed|vacated|dismissed)(?:\s+and\s+remanded)?(?:\s+in\s+part)?\b",
+    re.I)
+_ISSUE = re.compile(
+    r"^(?:[^.;]{0,40}?\b)?(?:the|this|our|a|one)\s+(?:(?:sole|only|narrow|principal|central|crucial|"
+    r"critical|precise|threshold|first|second|remaining|basic|ultimate|single|decisive|key)\s+)?(?:question|issue|"
+    r"inquiry|problem|crux|task)s?\b[^.]{0,80}?\b(?:is|are|was|were|presented|raised|remains?|before\s+us)\b[^.]{0,60}?"
+    r"\b(?:whether|if|how|what|to\s+(?:decide|determine|establish))\b"
+    r"|^(?:[^.;]{0,40}?\b)?the\s+crux\s+of\b"
+    r"|\bwe\s+(?:must|need|now|first|turn|are\s+required)\b[^.]{0,80}?\b(?:decide|determine|consider|address|"
+    r"resolve|examine|ask)\s+(?:whether|if|how|what)\b"
+    r"|\bwe\s+are\s+(?:asked|called\s+upon)\s+to\s+(?:decide|determine|consider)\b"
+    r"|^(?:\w+,\s+)?(?:this|the\s+present)\s+case\s+(?:presents|raises|involves|requires\s+us)\b"
+    r"|\bgranted\s+certiorari\b[^.]{0,60}?\bto\s+(?:decide|consider|resolve|determine|review)\b",
+    re.I)
+_LOWER_COURT = (r"(?:the\s+)?(?:district\s+court|court\s+of\s+appeals|appeals\s+court|trial\s+(?:court|judge)|"
+                r"appellate\s+(?:court|division)|state\s+court|jury|magistrate(?:\s+judge)?|circuit\s+court|"
+                r"(?:[A-Z][a-z]+\s+)?supreme\s+court\s+of\s+[A-Z][a-z]+|court\s+below|lower\s+courts?|panel)")
+_PROCEDURE = re.compile(
+    rf"\b{_LOWER_COURT}\s+(?:also\s+|then\s+|subsequently\s+|thereafter\s+)?(?:held|found|ruled|denied|granted|"
+    rf"dismissed|affirmed|reversed|concluded|entered|convicted|sustained|overruled|rejected|certified|"
+    rf"instructed|acquitted|returned|awarded|remanded|vacated|upheld|refused|determined|decided)\b"
+    rf"|\bwe\s+granted\s+(?:certiorari|review|the\s+petition)\b|\bcertiorari\s+was\s+granted\b"
+    rf"|\b(?:was|were)\s+(?:convicted|indicted|sentenced|charged|tried|arraigned|acquitted)\b"
+    rf"|\b(?:filed|brought|commenced)\s+(?:this|a|the|an|their|his|her)\s+(?:action|suit|complaint|petition|"
+    rf"lawsuit|appeal)\b|\bthis\s+(?:appeal|interlocutory\s+appeal)\s+(?:followed|is\s+limited|arises)\b"
+    rf"|\bon\s+appeal\b[^.]{{0,40}}\b(?:affirmed|reversed)\b|\bmotion\s+to\s+(?:dismiss|suppress)\b[^.]{{0,80}}"
+    rf"\b(?:was|were)\s+(?:denied|granted|overruled)\b",
+    re.I)
+_PRECEDENT = re.compile(
+    r"^(?:[“\"]?\s*)(?:In|Under)\s+(?:[A-Z][\w.'’&-]*\s+)*?(?:v\.\s+[A-Z][\w.'’&-]*(?:\s+[A-Z][\w.'’&-]*)*|"
+    r"[A-Z][\w'’-]+)\s*(?:,|\(|\bsupra\b)"
+    r"|\b(?:as|what)\s+(?:we|the\s+court|this\s+court)\s+(?:said|stated|noted|explained|observed|recognized|"
+    r"held|emphasized|pointed\s+out)\s+in\b"
+    r"|\b(?:we|the\s+court|this\s+court|the\s+[A-Z][a-z]+\s+circuit)\s+(?:there|then)?\s*(?:held|found|ruled|"
+    r"concluded|reasoned|recognized|explained|stated|observed|noted)\b",
+    )
+_PRECEDENT_PAST = re.compile(r"\b(?:held|found|ruled|concluded|reasoned|recognized|explained|stated|observed|"
+                             r"noted|decided|rejected|involved|sustained|upheld|struck)\b")
+_RULE = re.compile(
+    r"\b(?:must|may\s+not|cannot|can\s+not|shall|need\s+not|is\s+required|are\s+required|requires?|prohibits?|"
+    r"protects?|forbids?|guarantees?|bars?|precludes?|permits?|applies|is\s+(?:not\s+)?entitled|are\s+(?:not\s+)?"
+    r"entitled|is\s+(?:not\s+)?liable|are\s+(?:not\s+)?liable|is\s+per\s+se|are\s+per\s+se|does\s+not\s+(?:apply|"
+    r"require|protect|extend)|is\s+(?:not\s+)?(?:sufficient|enough|necessary)|turns\s+on|depends\s+on)\b"
+    r"|\bthe\s+(?:test|standard|rule|inquiry|principle|doctrine)\s+(?:is|requires|asks)\b",
+    re.I)
+_FIRST_PERSON = re.compile(r"\b(?:we|us|our|i)\b", re.I)
+_PAST_NARRATIVE = re.compile(r"\b(?:was|were|had|did|went|drove|arrived|asked|told|saw|found|seized|searched|"
+                             r"arrested|entered|took|left|returned|said|observed|approached|stopped|began|"
+                             r"testified|[a-z]{3,}ed)\b")
+_FACT_SECTION = re.compile(r"\b(?:background|facts?|statement\s+of\s+(?:the\s+)?(?:facts|case)|the\s+(?:accident|"
+                           r"incident|arrest|search))\b", re.I)
+_COUNSEL = re.compile(r"\b(?:argued\s+the\s+cause|on\s+the\s+briefs?|filed\s+(?:a\s+)?briefs?|for\s+(?:petitioners?|"
+                      r"respondents?|appellants?|appellees?)\b|amici\s+curiae|pro\s+se)\b", re.I)
+_PART_LINE = re.compile(r"\b(?:delivered\s+the\s+opinion|announced\s+the\s+judgment|concurring|dissenting|"
+                        r"(?:circuit|district)\s+judge[,:]|took\s+no\s+part)\b", re.I)
+_FORMULA = re.compile(r"^(?:it\s+is\s+so\s+ordered|so\s+ordered|per\s+curiam|opinion\s+of\s+the\s+court)\W*$", re.I)
+
+
+def _quoted(text: str, m: re.Match) -> bool:
+    """The cue lies inside a quotation (the sentence opens a quote that is still open at the cue)."""
+    before = text[: m.start()]
+    opens = before.count("“") + before.count('"') - before.count("”")
+    if "“" in before or "”" in before:
+        return before.count("“") > before.count("”")
+    return opens % 2 == 1
+
+
+def classify(text: str, para: Paragraph, *, front: bool, early: bool) -> str:
+    """The role of one sentence ``text`` standing in ``para``. ``front``: before the opinion's first
+    authored part (caption or syllabus); ``early``: in the facts zone of the majority (before its first
+    heading, in its first paragraphs)."""
+    t = " ".join(text.split())
+    words = t.split()
+    if para.kind == "heading":
+        return "caption"
+    if front:
+        if _COUNSEL.search(t) or len(words) < 12 or not re.search(r"[a-z]", t):
+            return "caption"
+        return "syllabus"
+    if _PART_LINE.search(t) and len(words) <= 25 and para.end - para.start <= 300:
+        return "caption"
+    if _FORMULA.match(t) or len(words) < 3:
+        return "other"
+    for role, rx in (("issue", _ISSUE), ("argument", _ARGUMENT), ("holding", _HOLDING), ("disposition", _DISPOSITION)):
+        m = rx.search(t)
+        if m and not _quoted(t, m):
+            if role == "holding" and re.search(r"\b(?:have|has|had)\s+(?:\w+\s+)?(?:held|concluded)\b", t[:m.end() + 20]):
+                break  # "we have held": precedent
+            return role
+    if t.rstrip("”\"’' )").endswith("?") and not t.startswith(("“", '"')):
+        return "issue"
+    if _PROCEDURE.search(t):
+        return "procedure"
+    m = _PRECEDENT.search(t)
+    if m and _PRECEDENT_PAST.search(t):
+        return "precedent"
+    fact_zone = early or bool(_FACT_SECTION.search(para.section or ""))
+    if fact_zone and _PAST_NARRATIVE.search(t) and not _RULE.search(t):
+        return "facts"
+    if _RULE.search(t) and not _FIRST_PERSON.search(t) and not re.search(r"\b(?:was|were|had)\b", t):
+        return "rule"
+    return "reasoning"
+
+
+def _front_end(op: Opinion) -> int:
+    """Where the opinion proper begins: the first authored part when the text opens with an unauthored
+    one (the front matter of a reporter's copy), else 0."""
+    if len(op.parts) > 1 and op.parts[0].author is None and any(p.author for p in op.parts[1:]):
+        return op.parts[1].start
+    return 0
+
+
+def _early_end(op: Opinion, front_end: int) -> int:
+    """End of the majority's facts zone: its first heading after the opinion begins, or its first
+    part's end, whichever comes first (the statement of the case precedes the first numbered part)."""
+    first_part_end = next((p.end for p in op.parts if p.start >= front_end), len(op.text))
+    for para in op.paragraphs:
+        if para.start > front_end and para.kind == "heading" and not _PART_LINE.search(op.text[para.start:para.end]):
+            return min(para.start, first_part_end)
+    return first_part_end
+
+
+def tag(op: Opinion) -> tuple[SentenceRole, ...]:
+    """Roles of every sentence of ``op`` (the chunker's sentences, paragraph by paragraph), by start."""
+    front_end = _front_end(op)
+    early_end = _early_end(op, front_end)
+    out: list[SentenceRole] = []
+    for para in op.paragraphs:
+        front = para.end <= front_end and para.kind != "footnote"
+        early = front_end <= para.start < early_end and para.kind == "body" and para.part in ("majority", "plurality",
+                                                                                              "per curiam")
+        for s, e in opinion_sentences(op, para.start, para.end):
+            out.append(SentenceRole(s, e, classify(op.text[s:e], para, front=front, early=early)))
+    out.sort(key=lambda r: r.start)
+    return tuple(out)
+
+
+def retag(store: Store) -> int:
+    """Tag the stored opinions that have no roles yet, or all of them when the stored roles come from
+    another ``VERSION`` of these rules (one transaction per opinion). Returns how many were tagged."""
+    stored = store.get_meta("roles_version")
+    stale = stored is not None and stored != str(VERSION)
+    ids = [oid for oid, _, _ in store.opinions()] if stale else store.untagged_opinions()
+    for oid in ids:
+        roles = tag(store.opinion(oid))
+        with store.transaction():
+            store.set_roles(oid, roles)
+    if stored != str(VERSION):
+        store.set_meta("roles_version", str(VERSION))
+    return len(ids)

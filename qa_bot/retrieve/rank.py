@@ -1,0 +1,95 @@
+"""Ranking by what the question asks (``question.Intent``), applied to the fused candidates.
+
+Reciprocal rank fusion treats an opinion as a bag of equal passages. A lawyer's question is not: "What
+did the court hold ..." wants the passage that states the holding, "What did the dissent say" wants
+the dissent, a question naming *Katz* wants Katz, and no question is answered by a caption. Each fused
+candidate's rank score, 1 / (rrf_k + rank), is multiplied by:
+
+* ``FRONT_MATTER`` x the share of its sentences that are caption or syllabus matter: the reporter's
+  title lines and summary are never the court's words;
+* ``ROLE_FIT`` when one of its sentences has the role that answers the question's form (holding for
+  "what did the court hold", rule for "what is the test", reasoning for "why", facts for "what
+  happened", ...), its square root for the next-best role (a rule for a holding question);
+* ``NOT_ASKED`` x the share of its sentences that report a party's argument or frame the issue,
+  unless the question asks for those: "The PBA argues ..." and "The question is whether ..." are
+  what a lawyer reads past when asking what the court held;
+* ``PART_ASKED`` when it stands in the opinion part asked about (a dissent, a concurrence, a named
+  Justice's opinion), or ``OTHER_PART`` when the question asks about none and it is not the court's
+  opinion (a concurrence still answers when nothing better does);
+* ``COURT_NAMED`` when its opinion is from a court the question names ("the Second Circuit").
+
+A question that says nothing beyond the case it names and the kind of answer it wants ("What did the
+Court hold in Mapp v. Ohio?", ``Intent.topical``) matches every passage of that case alike, so there the
+role fit is cubed: the holding decides. Then the opinions the question names come first, in this
+order (``route``). The factors were set on
+eval/sets/pena_dev.jsonl and eval/sets/scotus_dev.jsonl (eval/reports/README.md: "Levers").
+"""
+
+from __future__ import annotations
+
+from typing import Mapping, Sequence
+
+from ..types import Passage
+from .question import Intent
+
+FRONT_MATTER = 0.9
+ROLE_FIT = 1.5
+NOT_ASKED = 0.5
+PART_ASKED = 2.0
+OTHER_PART = 0.7
+COURT_NAMED = 1.5
+SEPARATE = frozenset({"concurrence", "concurrence in part", "dissent"})
+Fused = list[tuple[int, float, dict]]  # (passage id, score, per-mode details) best first
+
+
+def _part_fits(p: Passage, intent: Intent) -> bool:
+    if intent.author and (p.author or "").lower() != intent.author.lower():
+        return False
+    if intent.part == "dissent":
+        return p.part == "dissent"
+    if intent.part == "concurrence":
+        return p.part.startswith("concurrence")
+    return True
+
+
+def prefer(fused: Fused, passages: Mapping[int, Passage], roles: Mapping[int, Sequence[str]], intent: Intent,
+           rrf_k: int) -> Fused:
+    """``fused`` re-scored by the factors of the module docstring, best first."""
+    wanted = intent.roles
+    unasked = {"argument", "issue"} - set(wanted)
+    asked_part = bool(intent.part or intent.author)
+    out = []
+    for rank, (pid, score, details) in enumerate(fused, 1):
+        p = passages[pid]
+        rs = roles.get(pid, ())
+        factor = 1.0
+        if rs:
+            factor *= 1.0 - FRONT_MATTER * sum(r in ("caption", "syllabus") for r in rs) / len(rs)
+            fit = ROLE_FIT if intent.topical else ROLE_FIT ** 3  # nothing else to rank by: the role decides
+            if wanted and wanted[0] in rs:
+                factor *= fit
+            elif set(wanted[1:]).intersection(rs):
+                factor *= fit ** 0.5
+            factor *= 1.0 - NOT_ASKED * sum(r in unasked for r in rs) / len(rs)
+        if asked_part:
+            factor *= PART_ASKED if _part_fits(p, intent) else 1.0
+        elif p.part in SEPARATE:
+            factor *= OTHER_PART
+        if intent.courts and (p.court_id in intent.courts or p.court in intent.courts):
+            factor *= COURT_NAMED
+        out.append((pid, factor / (rrf_k + rank), {**details, "fused": score, "prior": factor}))
+    out.sort(key=lambda x: -x[1])
+    return out
+
+
+def route(fused: Fused, passages: Mapping[int, Passage], opinions: frozenset[str], focus: set[int] = frozenset()
+          ) -> Fused:
+    """The passages the question points at first (``focus``: the part or Justice asked about), then the
+    rest of the named ``opinions``, then everything else, each group in its order."""
+    if not opinions and not focus:
+        return fused
+
+    def group(f) -> int:
+        return 0 if f[0] in focus else 1 if passages[f[0]].opinion_id in opinions else 2
+
+    return sorted(fused, key=group)  # stable: each group keeps its order
