@@ -62,7 +62,7 @@ FIELDS = ("id", "opinion_id", "case", "citation", "start", "end", "text", "part"
 
 def library_sentences(lib) -> dict[str, list[dict]]:
     """opinion_id -> its sentences (>= MIN_WORDS words) in text order, each with its paragraph and opinion."""
-    from qa_bot.answer.spans import opinion_sentences as split  # the answerer's own splitter
+    from qa_bot.ingest.sentences import opinion_sentences as split  # the answerer's (and role tagger's) splitter
 
     out: dict[str, list[dict]] = {}
     for row in lib.store.opinions():

@@ -39,7 +39,7 @@ from ..types import Opinion, Paragraph, SentenceRole
 from .sentences import opinion_sentences
 from .store import Store
 
-VERSION = 3
+VERSION = 5
 ROLES = ("holding", "disposition", "rule", "reasoning", "facts", "procedure", "argument", "issue", "precedent",
          "syllabus", "caption", "other")
 
@@ -56,12 +56,14 @@ _CONTEND = (r"(?:argues?|argued|contends?|contended|urges?|urged|asserts?|assert
             r"(?:maintains?|maintained|submits?|submitted|claims?|claimed|suggests?|suggested|emphasi[sz]es?|"
             r"emphasi[sz]ed|stresses|stressed|protests?|protested|objects?|objected|counters?|countered|responds?|"
             r"responded|complains?|complained|concedes?|conceded|acknowledges?|acknowledged)\s+that|"
+            r"(?:defends?|defended)\s+(?:the|its|his|her|their)\b|"
             r"(?:relies|relied)\s+(?:up)?on|asks?\s+us)")
 _ARGUMENT = re.compile(
     rf"^(?:[^.;:]{{0,60}}?\b)?{_PARTY}(?:[’']s?)?(?:\s+(?:also|further|next|nevertheless|now|then|first|"
     rf"principally|primarily|essentially|strenuously|vigorously|however|,\s*however,|in\s+(?:reply|response)))*"
     rf"\s*,?\s+{_CONTEND}\b"
-    rf"|\b[Ii]t\s+(?:is|was|has\s+been)\s+(?:argued|urged|contended|suggested|asserted|said|insisted|maintained)\b"
+    rf"|\b[Ii]t\s+(?:is|was|has\s+been)\s+(?:argued|urged|contended|suggested|asserted|insisted|maintained)"
+    rf"(?:\s+that\b|\s*,)"
     rf"|\b(?:{_PARTY})[’']s?\s+(?:principal\s+|main\s+|chief\s+|only\s+|first\s+|second\s+)?(?:argument|contention|"
     rf"position|theory|claim|submission)\s+(?:is|was)\b"
     rf"|^(?:[^.;:]{{0,40}}?\b)?(?:the\s+)?(?:argument|contention|suggestion)\s+(?:is|was)\s+(?:made\s+)?that\b",
@@ -71,7 +73,9 @@ _HOLDING = re.compile(
     r"simply\s+|merely\s+|only\s+|today\s+|do\s+|must\s+|would\s+|,\s*therefore,\s+)*(?:hold|conclude|decide|"
     r"agree\s+with\s+the|find\s+that|are\s+(?:of\s+the\s+opinion|persuaded|satisfied|constrained\s+to\s+"
     r"(?:hold|conclude)))\b"
-    r"|\b(?:our|the\s+court[’']s)\s+holding\s+(?:is|today)\b|\bwe\s+hold\b"
+    r"|\b(?:our|the\s+court[’']s)\s+holding\s+(?:is|today)\b|\bwe\s+hold\b|\bhold,\s+as\s+we\s+(?:now\s+)?do\b"
+    r"|\b(?:we|i)\s+(?:are|am)\s+(?:not\s+)?(?:persuaded|convinced)\b|\b(?:leads?|led|compels?)\s+us\s+to\s+"
+    r"(?:conclude|hold)\b"
     r"|\bi\s+(?:must\s+)?(?:respectfully\s+)?(?:dissent|concur)\b",
     re.I)
 _DISPOSITION = re.compile(
@@ -97,15 +101,18 @@ _LOWER_COURT = (r"(?:the\s+)?(?:district\s+court|court\s+of\s+appeals|appeals\s+
                 r"appellate\s+(?:court|division)|state\s+court|jury|magistrate(?:\s+judge)?|circuit\s+court|"
                 r"(?:[A-Z][a-z]+\s+)?supreme\s+court\s+of\s+[A-Z][a-z]+|court\s+below|lower\s+courts?|panel)")
 _PROCEDURE = re.compile(
-    rf"\b{_LOWER_COURT}\s+(?:also\s+|then\s+|subsequently\s+|thereafter\s+)?(?:held|found|ruled|denied|granted|"
-    rf"dismissed|affirmed|reversed|concluded|entered|convicted|sustained|overruled|rejected|certified|"
-    rf"instructed|acquitted|returned|awarded|remanded|vacated|upheld|refused|determined|decided)\b"
+    rf"\b{_LOWER_COURT}(?:\s+(?:for|of)\s+the\s+[\w\s]{{1,40}}?)?\s+(?:also\s+|then\s+|subsequently\s+|thereafter\s+)?"
+    rf"(?:held|found|ruled|denied|granted|dismissed|affirmed|reversed|concluded|entered|convicted|sustained|overruled|"
+    rf"rejected|certified|instructed|acquitted|returned|awarded|remanded|vacated|upheld|refused|determined|decided)\b"
     rf"|\bwe\s+granted\s+(?:certiorari|review|the\s+petition)\b|\bcertiorari\s+was\s+granted\b"
     rf"|\b(?:was|were)\s+(?:convicted|indicted|sentenced|charged|tried|arraigned|acquitted)\b"
-    rf"|\b(?:filed|brought|commenced)\s+(?:this|a|the|an|their|his|her)\s+(?:action|suit|complaint|petition|"
-    rf"lawsuit|appeal)\b|\bthis\s+(?:appeal|interlocutory\s+appeal)\s+(?:followed|is\s+limited|arises)\b"
+    rf"|\b(?:filed|brought|commenced|instituted)\s+(?:this|a|the|an|their|his|her)\b[^.]{{0,40}}?\b(?:action|suit|"
+    rf"complaint|petition|lawsuit|appeal|proceeding)\b|\bthis\s+(?:appeal|interlocutory\s+appeal)\s+(?:followed|is\s+"
+    rf"limited|arises)\b"
     rf"|\bon\s+appeal\b[^.]{{0,40}}\b(?:affirmed|reversed)\b|\bmotion\s+to\s+(?:dismiss|suppress)\b[^.]{{0,80}}"
-    rf"\b(?:was|were)\s+(?:denied|granted|overruled)\b",
+    rf"\b(?:was|were)\s+(?:denied|granted|overruled)\b"
+    rf"|\bseeks?\s+to\s+recover\b|\bsought\s+(?:\$|damages|relief|an?\s+injunction|a\s+declaratory)"
+    rf"|^\W*On\s+(?:appeal|remand|rehearing|cross-motions)\b",
     re.I)
 _PRECEDENT = re.compile(
     r"^(?:[“\"]?\s*)(?:In|Under)\s+(?:[A-Z][\w.'’&-]*\s+)*?(?:v\.\s+[A-Z][\w.'’&-]*(?:\s+[A-Z][\w.'’&-]*)*|"
@@ -146,10 +153,27 @@ def _quoted(text: str, m: re.Match) -> bool:
     return opens % 2 == 1
 
 
-def classify(text: str, para: Paragraph, *, front: bool, early: bool) -> str:
+_CONCESSIVE = re.compile(r"^\W*(?:although|though|while|whatever|even\s+if|even\s+though|granted\s+that)\b", re.I)
+_REBUTTAL = re.compile(r"[;,]\s+(?:but|however|yet)\b|\bnevertheless\b", re.I)
+_OTHER_CASE = re.compile(r"^\W*(?:In|Under|As\s+in)\s+(?:(?-i:[A-Z])[\w.'’&-]*\s+)*?(?:v\.\s+)?(?-i:[A-Z])[\w'’-]+\s*(?:,|\()")
+_SIGNALS = re.compile(r"\b(?:see|also|e\.\s?g\.|cf\.|compare|with|accord|but|contra|id\.?|ibid\.?|supra|infra|"
+                      r"at|and|n\.|nn\.|pp?\.|ante|post|quoting|citing|emphasis|added|omitted|concurring|dissenting|"
+                      r"in|result|part|judgment|ed\.|supp\.|\d[\w.,-]*)\b", re.I)
+
+
+def citation_only(text: str) -> bool:
+    """A sentence that only points at authority ("See Terry v. Ohio, 392 U.S. 1, 27.", "Id., at 316.",
+    "O'Hara, supra, at 112.") once its citations (``blank``) and citation signals are taken away: no
+    more than three words of its own are left, and none of them a verb form."""
+    rest = _SIGNALS.sub(" ", text)
+    words = re.findall(r"[A-Za-z][a-z]{2,}", rest)
+    return len(words) <= 3
+
+
+def classify(text: str, para: Paragraph, *, front: bool, early: bool, cites_blanked: str = "") -> str:
     """The role of one sentence ``text`` standing in ``para``. ``front``: before the opinion's first
     authored part (caption or syllabus); ``early``: in the facts zone of the majority (before its first
-    heading, in its first paragraphs)."""
+    heading, in its first paragraphs); ``cites_blanked``: the sentence with its citations blanked out."""
     t = " ".join(text.split())
     words = t.split()
     if para.kind == "heading":
@@ -160,16 +184,20 @@ def classify(text: str, para: Paragraph, *, front: bool, early: bool) -> str:
         return "syllabus"
     if _PART_LINE.search(t) and len(words) <= 25 and para.end - para.start <= 300:
         return "caption"
-    if _FORMULA.match(t) or len(words) < 3:
+    if _FORMULA.match(t) or len(words) < 3 or citation_only(cites_blanked or t):
         return "other"
+    other_case = bool(_OTHER_CASE.match(t)) and _PRECEDENT_PAST.search(t) is not None
     for role, rx in (("issue", _ISSUE), ("argument", _ARGUMENT), ("holding", _HOLDING), ("disposition", _DISPOSITION)):
         m = rx.search(t)
-        if m and not _quoted(t, m):
-            if role == "holding" and re.search(r"\b(?:have|has|had)\s+(?:\w+\s+)?(?:held|concluded)\b", t[:m.end() + 20]):
-                break  # "we have held": precedent
-            return role
-    if t.rstrip("”\"’' )").endswith("?") and not t.startswith(("“", '"')):
-        return "issue"
+        if not m or _quoted(t, m):
+            continue
+        if role == "holding" and re.search(r"\b(?:have|has|had)\s+(?:\w+\s+)?(?:held|concluded)\b", t[:m.end() + 20]):
+            break  # "we have held": precedent
+        if other_case and role in ("issue", "holding", "disposition"):
+            break  # "In Parratt v. Taylor, we granted certiorari to decide whether ...": another case's story
+        if role == "argument" and (_CONCESSIVE.match(t) or _REBUTTAL.search(t[m.end():])):
+            break  # "Although Daniels argues ..., the Fourth Circuit found ...": the court's answer is the point
+        return role
     if _PROCEDURE.search(t):
         return "procedure"
     m = _PRECEDENT.search(t)
@@ -181,6 +209,16 @@ def classify(text: str, para: Paragraph, *, front: bool, early: bool) -> str:
     if _RULE.search(t) and not _FIRST_PERSON.search(t) and not re.search(r"\b(?:was|were|had)\b", t):
         return "rule"
     return "reasoning"
+
+
+def _blank_cites(op: Opinion, start: int, end: int) -> str:
+    """``op.text[start:end]`` with the citations eyecite found in it blanked out."""
+    chars = list(op.text[start:end])
+    for c in op.cites:
+        if c.end > start and c.start < end:
+            for i in range(max(start, c.start), min(end, c.end)):
+                chars[i - start] = " "
+    return "".join(chars)
 
 
 def _front_end(op: Opinion) -> int:
@@ -211,7 +249,8 @@ def tag(op: Opinion) -> tuple[SentenceRole, ...]:
         early = front_end <= para.start < early_end and para.kind == "body" and para.part in ("majority", "plurality",
                                                                                               "per curiam")
         for s, e in opinion_sentences(op, para.start, para.end):
-            out.append(SentenceRole(s, e, classify(op.text[s:e], para, front=front, early=early)))
+            out.append(SentenceRole(s, e, classify(op.text[s:e], para, front=front, early=early,
+                                                   cites_blanked=_blank_cites(op, s, e))))
     out.sort(key=lambda r: r.start)
     return tuple(out)
 
