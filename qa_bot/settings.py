@@ -59,6 +59,7 @@ class RetrieveSettings:
 class AnswerSettings:
     answerer: str = "extractive"  # extractive | llm
     max_sentences: int = 4
+    compose_by_role: bool = True  # lead with the holding/rule, label sentences, skip captions (answer/compose.py)
     abstain_threshold: float = 0.30  # best sentence score; with the name and topic checks: qa_bot/answer/extractive.py docstring
     weak_threshold: float = 0.5
     drop_unsupported: bool = True  # False: keep unsupported sentences but mark them

@@ -293,6 +293,13 @@ class AnswerSentence:
     supported: bool = True
     support: float = 1.0  # 0..1 from the verifier
     flag: str = ""  # why a sentence is unsupported / a marker points nowhere
+    label: str = ""  # what the quoted sentence is: "Holding", "Reasoning", "Argument", "Dissent (Douglas, J.)"
+
+    @property
+    def display(self) -> str:
+        """The sentence as shown: its label, then its words and ``[n]`` markers."""
+        body = self.text + "".join(f" [{n}]" for n in self.citations)
+        return f"{self.label}: {body}" if self.label else body
 
 
 # paper-qa style sentinel: the exact words an abstaining answer starts with.
@@ -314,6 +321,4 @@ class Answer:
 
     @property
     def text(self) -> str:
-        return " ".join(
-            s.text + "".join(f" [{n}]" for n in s.citations) for s in self.sentences
-        )
+        return " ".join(s.display for s in self.sentences)

@@ -13,13 +13,14 @@ import numpy as np
 
 from ..errors import BadQuestion, choices
 from ..settings import AnswerSettings
+from ..retrieve.question import Intent, analyse
 from ..types import Answer, Opinion
 from .abstain import _try_retriever, library_case_names, library_idf
 from .extractive import Embed, extractive
 
 ANSWERERS = ("extractive", "llm")
 _RETRIEVE_OPTIONS = ("k", "mode", "courts", "years", "case", "per_opinion_cap")
-_ANSWER_OPTIONS = ("max_sentences", "abstain_threshold", "weak_threshold", "drop_unsupported")
+_ANSWER_OPTIONS = ("max_sentences", "abstain_threshold", "weak_threshold", "drop_unsupported", "compose_by_role")
 
 
 def embedder(lib) -> Embed:
@@ -93,12 +94,33 @@ def chat_turns(history: Sequence) -> list[tuple[str, str]]:
     return out
 
 
-def _retrieval_query(question: str, turns: Sequence[tuple[str, str]]) -> str:
-    """A follow-up ("and what about the officers?") is searched together with the previous question."""
-    if not turns:
-        return question
-    prev_q = turns[-1][0]
-    return f"{prev_q} {question}" if len(question.split()) < 12 else question
+def library_intent(lib, question: str) -> Intent:
+    """What ``question`` asks for against this library's case names and courts."""
+    retriever = _try_retriever(lib)
+    if retriever is not None and hasattr(retriever, "intent"):
+        return retriever.intent(question)
+    courts = lib.store.courts() if hasattr(lib, "store") else ()
+    return analyse(question, library_case_names(lib), courts)
+
+
+def follow_up(lib, question: str, history: Sequence) -> tuple[str, Intent | None]:
+    """(what to search, what it asks for when the question alone does not say) in a conversation. A
+    question that refers back ("And
+    the dissent?", "What about the officers?", a pronoun with nothing in it to refer to) is searched
+    together with the previous question and asks about the opinions the previous turn named, or else
+    the one its answer cited first; a self-contained question - one naming a case, or one long and
+    plain enough to stand alone - is searched alone, whatever came before."""
+    intent = library_intent(lib, question)
+    if not history or not intent.refers_back:
+        return question, None  # the retriever reads the question itself
+    prev = history[-1]
+    prev_q = chat_turns([prev])[0][0]
+    before = library_intent(lib, prev_q)
+    cited = [c.opinion_id for c in getattr(prev, "citations", ())]
+    opinions = before.opinions or frozenset(cited[:1])
+    merged = replace(intent, opinions=opinions, courts=intent.courts or before.courts,
+                     form=intent.form or before.form)
+    return f"{prev_q} {question}", merged
 
 
 def ask(lib, question: str, answerer: str | None = None, history: Sequence = (), **options) -> Answer:
@@ -121,7 +143,11 @@ def ask_stream(lib, question: str, answerer: str | None = None, history: Sequenc
     question = clean_question(question, lib.settings.retrieve.max_question_chars)
     name, search_opts, st, embed = _split_options(lib, answerer, dict(options))
     turns = chat_turns(history)
-    hits = lib.search(_retrieval_query(question, turns), **search_opts)
+    query, context = follow_up(lib, question, history)
+    if context is not None:
+        search_opts["intent"] = context
+    hits = lib.search(query, **search_opts)
+    intent = context or library_intent(lib, question)
     embed = embed or embedder(lib)
     cache: dict[str, Opinion] = {}
 
@@ -133,10 +159,10 @@ def ask_stream(lib, question: str, answerer: str | None = None, history: Sequenc
     retrieval = getattr(hits, "retrieval", None)  # which search ran (and how far the vectors are)
     if name == "extractive":
         draft = extractive(question, hits, opinion, embed, st, idf=library_idf(lib),
-                           case_names=library_case_names(lib))
+                           case_names=library_case_names(lib), intent=intent)
         answer = verify(draft, opinion, st, embed=embed)
         for s in answer.sentences:
-            yield s.text + "".join(f" [{n}]" for n in s.citations) + " "
+            yield s.display + " "
         yield replace(answer, retrieval=retrieval)
         return
     from .llm import generate

@@ -50,8 +50,10 @@ from ..settings import AnswerSettings
 from ..types import Answer, AnswerSentence, Hit, Opinion
 from .abstain import (FIGURE_NAMES, abstain, figure_asked, missing_topics, named_opinions, states_figure, unknown_cases,
                       unknown_names, without_citations)
-from .cite import make_citation
 from ..ingest.sentences import opinion_sentences
+from ..retrieve.question import Intent, analyse
+from . import compose
+from .cite import make_citation
 from .spans import page_pieces
 
 Embed = Callable[[Sequence[str]], np.ndarray]  # texts -> (n, d) L2-normalised; texts[0] is the query
@@ -89,12 +91,21 @@ def local_idf(docs: Sequence[set[str]]) -> dict[str, float]:
 
 # --- the extractive answerer --------------------------------------------------------------------
 class _Cand:
-    __slots__ = ("hit", "op", "start", "end", "text", "terms", "score", "dense", "lex", "group")
+    __slots__ = ("hit", "op", "start", "end", "text", "terms", "score", "dense", "lex", "group", "role")
 
     def __init__(self, hit: Hit, op: Opinion, start: int, end: int, group: int | None = None):
         self.hit, self.op, self.start, self.end = hit, op, start, end
         self.group = start if group is None else group  # pieces of one sentence share its start
         self.text = op.text[start:end]
+        self.role = op.role_at(self.group) or ""  # "" when the opinion was stored before roles existed
+
+    @property
+    def part(self) -> str:
+        return self.hit.passage.part
+
+    @property
+    def author(self) -> str | None:
+        return self.hit.passage.author
         self.terms: set[str] = set()
         self.score = self.dense = self.lex = 0.0
 
@@ -168,8 +179,8 @@ def score_candidates(question: str, cands: list[_Cand], embed: Embed | None, idf
 
 def select(cands: list[_Cand], max_sentences: int, floor: float) -> list[_Cand]:
     """Greedy: best first, skipping sentences already taken (overlapping passages) and sentences whose
-    terms mostly repeat a chosen one, stopping below ``floor``; then reading order (opinions by their
-    best hit's rank, sentences by position)."""
+    terms mostly repeat a chosen one, stopping below ``floor``. The answer's order is
+    ``compose.order``'s."""
     chosen: list[_Cand] = []
     seen: set[tuple[str, int]] = set()
     groups: set[tuple[str, int]] = set()
@@ -186,10 +197,7 @@ def select(cands: list[_Cand], max_sentences: int, floor: float) -> list[_Cand]:
                 chosen.append(p)
                 seen.add((p.op.id, p.start))
         groups.add((c.op.id, c.group))
-    first_rank: dict[str, int] = {}
-    for c in sorted(chosen, key=lambda c: c.hit.rank):
-        first_rank.setdefault(c.op.id, c.hit.rank)
-    return sorted(chosen, key=lambda c: (first_rank[c.op.id], c.start))
+    return chosen
 
 
 def _overlap(a: set[str], b: set[str]) -> float:
@@ -198,17 +206,20 @@ def _overlap(a: set[str], b: set[str]) -> float:
 
 def extractive(question: str, hits: Sequence[Hit], opinion: Callable[[str], Opinion], embed: Embed | None,
                settings: AnswerSettings, idf: LibraryIdf | None = None,
-               case_names: Sequence[tuple[str, str]] = ()) -> Answer:
+               case_names: Sequence[tuple[str, str]] = (), intent: Intent | None = None) -> Answer:
     """The extractive answer from ``hits`` (no verification yet: see ``verify.verify``). ``idf``: the
     library's term weights (``library_idf``; without it, IDF over the candidate sentences and no
     topic-term check); ``case_names``: (opinion id, case name) of the library's opinions
-    (``library_case_names``), for the named-case checks."""
+    (``library_case_names``), for the named-case checks; ``intent``: what the question asks for
+    (``Retriever.intent``; read from the question and ``case_names`` when not given)."""
     names = [n for _, n in case_names]
-    named = named_opinions(question, case_names)
+    intent = intent if intent is not None else analyse(question, case_names)
+    named = set(intent.opinions) | named_opinions(question, case_names)
     if any(h.passage.opinion_id in named for h in hits):  # the question names an opinion we retrieved
         cands = candidates([h for h in hits if h.passage.opinion_id in named], opinion)
     else:
         cands = candidates(hits, opinion)
+    cands = compose.focus(cands, intent)
     if not cands:
         return abstain(question, hits, "extractive", "No passage matched the question.")
     unknown = (unknown_cases(question, hits, names) or unknown_names(question, idf)) if idf is not None else []
@@ -219,7 +230,12 @@ def extractive(question: str, hits: Sequence[Hit], opinion: Callable[[str], Opin
                        "the closest passages are listed for reference.")
     score_candidates(question, cands, embed, idf)
     best_c = max(cands, key=lambda c: c.score)
-    best = best_c.score
+    best = best_c.score  # before the role terms: whether the library answers at all is not a matter of roles
+    home_id = compose.home(cands, intent)
+    if settings.compose_by_role:
+        compose.adjust(cands, intent, home_id)
+    else:  # for comparison: no role terms, best first, no labels
+        intent = Intent()
     if best < settings.abstain_threshold:
         return abstain(question, hits, "extractive",
                        f"The closest passages score {best:.2f}, below the abstention threshold "
@@ -230,7 +246,7 @@ def extractive(question: str, hits: Sequence[Hit], opinion: Callable[[str], Opin
                        f"The closest passages, from {best_c.op.meta.case_name or best_c.op.id}, never use "
                        f"{', '.join(repr(t) for t in missing[:3])}, which the question asks about and the library "
                        "discusses elsewhere; they are listed for reference.")
-    floor = max(settings.abstain_threshold, best - SELECT_MARGIN)
+    floor = max(settings.abstain_threshold, max(c.score for c in cands) - SELECT_MARGIN)
     kind = figure_asked(question)
     if kind:  # "how long ...?": only sentences that state a figure of that kind answer it
         groups = {(c.op.id, c.group) for c in cands
@@ -240,11 +256,12 @@ def extractive(question: str, hits: Sequence[Hit], opinion: Callable[[str], Opin
                            f"The question asks for a figure ({FIGURE_NAMES[kind]}) and none of the closest passages "
                            "states one; they are listed for reference.")
         cands = [c for c in cands if (c.op.id, c.group) in groups]
-    chosen = select(cands, settings.max_sentences, floor)
+    chosen = compose.order(select(cands, settings.max_sentences, floor), intent, home_id)
     sentences, cits = [], []
     for n, c in enumerate(chosen, 1):
         cits.append(make_citation(n, c.hit.passage, c.op, c.start, c.end))
-        sentences.append(AnswerSentence(c.text, (n,), True, 1.0))
+        sentences.append(AnswerSentence(c.text, (n,), True, 1.0,
+                                        label=compose.label(c) if settings.compose_by_role else ""))
     note = ""
     if best < settings.weak_threshold:
         note = (f"Support is weak: the best matching sentence scores {best:.2f} (below {settings.weak_threshold:.2f}); "

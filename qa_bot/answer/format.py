@@ -17,11 +17,11 @@ def format_answer(answer: Answer, links: Links | None = None) -> str:
     with its quoted support and the authorities it cites."""
     lines = []
     for s in answer.sentences:
-        line = s.text + "".join(f" [{n}]" for n in s.citations)
+        line = s.display
         if not s.supported:
             line += f"  (UNSUPPORTED: {s.flag})"
         lines.append(line)
-    out = [" ".join(lines)]
+    out = ["\n".join(lines) if any(s.label for s in answer.sentences) else " ".join(lines)]
     if answer.note:
         out += ["", f"Note: {answer.note}"]
     if answer.retrieval is not None and answer.retrieval.note():

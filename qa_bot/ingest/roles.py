@@ -39,7 +39,7 @@ from ..types import Opinion, Paragraph, SentenceRole
 from .sentences import opinion_sentences
 from .store import Store
 
-VERSION = 5
+VERSION = 6
 ROLES = ("holding", "disposition", "rule", "reasoning", "facts", "procedure", "argument", "issue", "precedent",
          "syllabus", "caption", "other")
 
@@ -126,7 +126,7 @@ _PRECEDENT_PAST = re.compile(r"\b(?:held|found|ruled|concluded|reasoned|recogniz
                              r"noted|decided|rejected|involved|sustained|upheld|struck)\b")
 _RULE = re.compile(
     r"\b(?:must|may\s+not|cannot|can\s+not|shall|need\s+not|is\s+required|are\s+required|requires?|prohibits?|"
-    r"protects?|forbids?|guarantees?|bars?|precludes?|permits?|applies|is\s+(?:not\s+)?entitled|are\s+(?:not\s+)?"
+    r"protects?|forbids?|guarantees?|precludes?|permits?|applies|is\s+(?:not\s+)?entitled|are\s+(?:not\s+)?"
     r"entitled|is\s+(?:not\s+)?liable|are\s+(?:not\s+)?liable|is\s+per\s+se|are\s+per\s+se|does\s+not\s+(?:apply|"
     r"require|protect|extend)|is\s+(?:not\s+)?(?:sufficient|enough|necessary)|turns\s+on|depends\s+on)\b"
     r"|\bthe\s+(?:test|standard|rule|inquiry|principle|doctrine)\s+(?:is|requires|asks)\b",

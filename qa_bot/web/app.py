@@ -145,7 +145,7 @@ class ChatApp:
         if not question:
             yield gr.skip(), gr.skip(), gr.skip(), gr.skip(), gr.skip(), gr.skip()
             return
-        history = tuple((t.question, t.answer.text) for t in turns if t.answer is not None)
+        history = tuple(t.answer for t in turns if t.answer is not None)  # Answers: their cited opinions too
         turn = _Turn(question, R.render_pending(""))
         turns.append(turn)
         yield R.render_chat(turns), "", gr.skip(), turns, gr.skip(), gr.skip()

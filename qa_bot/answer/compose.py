@@ -1,0 +1,140 @@
+"""Composing an extractive answer a lawyer can use, from the sentences' roles (``qa_bot.ingest.roles``)
+and what the question asks for (``qa_bot.retrieve.question.Intent``).
+
+* What is quoted: never caption, title, syllabus or headnote matter (not the court's words), never a
+  sentence that only points at authority ("Id., at 316."), never a sentence that is itself a question;
+  when the question asks about a dissent, a concurrence or a named Justice and the hits hold that
+  opinion, only its sentences.
+* How sentences compete: a sentence whose role answers the question's form (the holding for "what did
+  the court hold", the reasoning for "why") has its score raised by ``ROLE_FIT`` (a share, so that a
+  holding on another topic does not outrank the sentence on this one), the next-best role by half of
+  it; a party's argument or an issue statement the question did not ask for, and a separate opinion's
+  sentence when the question asks about none, are lowered by ``NOT_ASKED``.
+* Which opinion answers: the one the question names, else the one of the best-scoring sentence
+  (``home``); the role terms apply to its sentences only, so a holding of another case does not
+  outrank the sentence that answers this question merely because it is a holding.
+* In what order: the lead is the best chosen sentence of that opinion (its score carries the role
+  fit, so a holding or rule leads when it is about as close to the question as the best), then the rest of that opinion's sentences (holding, rule, reasoning,
+  facts, procedure, ..., then arguments and issue statements), then other opinions', then separate
+  opinions unless they were asked about.
+* Each quoted sentence is labelled with what it is ("Holding", "Reasoning", "Argument", "Dissent
+  (Douglas, J.)"), so an argument is read as an argument and a dissent as a dissent.
+"""
+
+from __future__ import annotations
+
+from typing import Iterable, Protocol
+
+from ..retrieve.question import Intent
+
+ROLE_FIT = 0.25
+NOT_ASKED = 0.25
+NEVER_QUOTED = frozenset({"caption", "syllabus", "other"})
+SEPARATE = frozenset({"concurrence", "concurrence in part", "dissent"})
+ORDER = ("holding", "disposition", "rule", "reasoning", "facts", "procedure", "precedent", "issue", "argument", "")
+LABELS = {"holding": "Holding", "disposition": "Disposition", "rule": "Rule", "reasoning": "Reasoning",
+          "facts": "Facts", "procedure": "Procedure", "precedent": "Precedent", "issue": "Issue",
+          "argument": "Argument"}
+PART_NAMES = {"dissent": "Dissent", "concurrence": "Concurrence", "concurrence in part": "Concurrence in part"}
+
+
+class Candidate(Protocol):
+    role: str
+    text: str
+    score: float
+    group: int
+    start: int
+
+    @property
+    def part(self) -> str: ...
+
+    @property
+    def author(self) -> str | None: ...
+
+
+def quotable(c: Candidate) -> bool:
+    """May this sentence be quoted as an answer at all?"""
+    return c.role not in NEVER_QUOTED and not c.text.rstrip("”\"’' )]").endswith("?")
+
+
+def asked_part(c: Candidate, intent: Intent) -> bool:
+    """Does the sentence stand in the opinion part (or by the Justice) the question asks about?"""
+    if intent.author and (c.author or "").lower() != intent.author.lower():
+        return False
+    if intent.part == "dissent":
+        return c.part == "dissent"
+    if intent.part == "concurrence":
+        return c.part.startswith("concurrence")
+    return bool(intent.author)
+
+
+def focus(cands: list, intent: Intent) -> list:
+    """The sentences to answer from: quotable ones, and only the asked-about opinion part's when the
+    question asks about one and the hits hold it."""
+    cands = [c for c in cands if quotable(c)]
+    if intent.part or intent.author:
+        own = [c for c in cands if asked_part(c, intent)]
+        if own:
+            return own
+    return cands
+
+
+def home(cands: list, intent: Intent) -> str:
+    """The opinion that answers: the one the question names (when the hits hold it), else the one of
+    the best-scoring sentence. Roles then choose among its sentences: a holding of another case does not
+    answer this question because it is a holding."""
+    named = [c for c in cands if c.op.id in intent.opinions]
+    return max(named or cands, key=lambda c: c.score).op.id
+
+
+def adjust(cands: Iterable[Candidate], intent: Intent, home_id: str = "") -> None:
+    """Apply the role terms of the module docstring to each candidate's score (the role fit only to
+    sentences of ``home_id``'s opinion, when given)."""
+    wanted = intent.roles
+    unasked = {"argument", "issue"} - set(wanted)
+    any_part = bool(intent.part or intent.author)
+    for c in cands:
+        factor = 1.0
+        if home_id and c.op.id != home_id:
+            pass
+        elif wanted and c.role == wanted[0]:
+            factor += ROLE_FIT
+        elif c.role in wanted[1:]:
+            factor += ROLE_FIT / 2
+        if c.role in unasked or (c.part in SEPARATE and not any_part):
+            factor -= NOT_ASKED
+        c.score *= factor
+
+
+def order(chosen: list, intent: Intent, home_id: str = "") -> list:
+    """Answer order: the lead (the best sentence whose role answers the question, else the best), then
+    the court's sentences by role, then arguments and issues, then separate opinions not asked about;
+    within a rank, best first. The pieces of one sentence (split at a page break) stay together."""
+    if not chosen:
+        return chosen
+    best: dict[tuple[str, int], float] = {}
+    for c in chosen:
+        key = (c.op.id, c.group)
+        best[key] = max(best.get(key, float("-inf")), c.score)
+    asked = bool(intent.part or intent.author)
+    court = [c for c in chosen if asked_part(c, intent)] if asked else [c for c in chosen if c.part not in SEPARATE]
+    at_home = [c for c in court or chosen if c.op.id == home_id] or court or chosen
+    lead = max(at_home, key=lambda c: best[(c.op.id, c.group)])  # the role fit is in its score already
+    lead_key = (lead.op.id, lead.group)
+
+    def rank(c) -> tuple:
+        key = (c.op.id, c.group)
+        separate = c.part in SEPARATE and not (asked and asked_part(c, intent))
+        return (key != lead_key, separate, c.op.id != lead.op.id,
+                ORDER.index(c.role) if c.role in ORDER else len(ORDER), -best[key], c.start)
+
+    return sorted(chosen, key=rank)
+
+
+def label(c: Candidate) -> str:
+    """"Holding", "Reasoning", "Argument", ...; a separate opinion's sentence names the opinion:
+    "Dissent (Douglas, J.)"."""
+    if c.part in SEPARATE:
+        who = f" ({c.author}, J.)" if c.author else ""
+        return f"{PART_NAMES[c.part]}{who}"
+    return LABELS.get(c.role, "")
