@@ -133,6 +133,15 @@ class Opinion:
             return self.roles[i].role
         return None
 
+    def roles_between(self, start: int, end: int) -> list[str]:
+        """The roles of the sentences that begin in ``[start, end)``, in order."""
+        i = bisect.bisect_left(self.roles, start, key=lambda r: r.start)
+        out = []
+        while i < len(self.roles) and self.roles[i].start < end:
+            out.append(self.roles[i].role)
+            i += 1
+        return out
+
     @functools.cached_property
     def _page_offsets(self) -> list[int]:
         return [o for o, _ in self.pages]

@@ -25,6 +25,15 @@ def embeddings_root(tmp_path, monkeypatch) -> Path:
     return root
 
 
+@pytest.fixture(scope="session")
+def pena_opinion():
+    """Pena v. DePrisco as the ingest stage builds it (text loader with its sidecar, structure), untagged."""
+    from qa_bot.ingest import loaders, structure
+
+    (doc,) = list(loaders.load(DATA / "pena-v-deprisco.txt"))
+    return structure.build(doc)
+
+
 def free_port() -> int:
     import socket
 

@@ -13,8 +13,9 @@ and what the question asks for (``qa_bot.retrieve.question.Intent``).
 * Which opinion answers: the one the question names, else the one of the best-scoring sentence
   (``home``); the role terms apply to its sentences only, so a holding of another case does not
   outrank the sentence that answers this question merely because it is a holding.
-* In what order: the lead is the best chosen sentence of that opinion (its score carries the role
-  fit, so a holding or rule leads when it is about as close to the question as the best), then the rest of that opinion's sentences (holding, rule, reasoning,
+* In what order: the lead is the best chosen sentence of that opinion - for a question about what the
+  court held, its best holding when one was chosen (the tagger's "holding" is its most precise role;
+  for the other forms the role fit is in the score already) - then the rest of that opinion's sentences (holding, rule, reasoning,
   facts, procedure, ..., then arguments and issue statements), then other opinions', then separate
   opinions unless they were asked about.
 * Each quoted sentence is labelled with what it is ("Holding", "Reasoning", "Argument", "Dissent
@@ -119,7 +120,8 @@ def order(chosen: list, intent: Intent, home_id: str = "") -> list:
     asked = bool(intent.part or intent.author)
     court = [c for c in chosen if asked_part(c, intent)] if asked else [c for c in chosen if c.part not in SEPARATE]
     at_home = [c for c in court or chosen if c.op.id == home_id] or court or chosen
-    lead = max(at_home, key=lambda c: best[(c.op.id, c.group)])  # the role fit is in its score already
+    held = [c for c in at_home if c.role == "holding"] if intent.form == "holding" else []
+    lead = max(held or at_home, key=lambda c: best[(c.op.id, c.group)])
     lead_key = (lead.op.id, lead.group)
 
     def rank(c) -> tuple:

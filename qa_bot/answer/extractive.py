@@ -160,17 +160,23 @@ def score_candidates(question: str, cands: list[_Cand], embed: Embed | None, idf
                      dense: dict[int, float] | None = None) -> None:
     """score = DENSE_WEIGHT * cosine(question, the sentence's passage) + LEXICAL_WEIGHT * IDF-weighted
     coverage of the question's terms by the sentence, minus penalties (very short sentences, sentences
-    that are mostly citation strings)."""
+    that are mostly citation strings). A question term that names the sentence's case or court ("under
+    Katz", "the Second Circuit") is covered by where the sentence stands, as BM25's header field has it:
+    opinions seldom repeat their own name."""
     q_terms = _terms(question)
+    context: dict[str, set[str]] = {}
     for c in cands:
         c.terms = set(_terms(c.text))
+        p = c.hit.passage
+        if p.opinion_id not in context:
+            context[p.opinion_id] = set(_terms(f"{p.case_name} {p.court}"))
     if idf is None:
         idf = local_idf([c.terms for c in cands])
     if dense is None:
         dense = passage_dense(question, list({id(c.hit): c.hit for c in cands}.values()), embed)
     for c in cands:
         c.dense = dense.get(_pkey(c.hit), 0.0)
-        c.lex = term_coverage(q_terms, c.terms, idf)
+        c.lex = term_coverage(q_terms, c.terms | context[c.hit.passage.opinion_id], idf)
         words = len(c.text.split())
         short = 0.5 if words < MIN_WORDS else 0.0
         cite_heavy = 0.3 * max(0.0, _citation_share(c.op, c.start, c.end) - 0.5) * 2

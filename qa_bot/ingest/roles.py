@@ -39,7 +39,7 @@ from ..types import Opinion, Paragraph, SentenceRole
 from .sentences import opinion_sentences
 from .store import Store
 
-VERSION = 6
+VERSION = 7
 ROLES = ("holding", "disposition", "rule", "reasoning", "facts", "procedure", "argument", "issue", "precedent",
          "syllabus", "caption", "other")
 
@@ -129,7 +129,9 @@ _RULE = re.compile(
     r"protects?|forbids?|guarantees?|precludes?|permits?|applies|is\s+(?:not\s+)?entitled|are\s+(?:not\s+)?"
     r"entitled|is\s+(?:not\s+)?liable|are\s+(?:not\s+)?liable|is\s+per\s+se|are\s+per\s+se|does\s+not\s+(?:apply|"
     r"require|protect|extend)|is\s+(?:not\s+)?(?:sufficient|enough|necessary)|turns\s+on|depends\s+on)\b"
-    r"|\bthe\s+(?:test|standard|rule|inquiry|principle|doctrine)\s+(?:is|requires|asks)\b",
+    r"|\bthe\s+(?:test|standard|rule|inquiry|principle|doctrine|requirement)\b[^.;]{0,60}?\b(?:is|are|requires|asks)\s+"
+    r"(?:that|whether|two|twofold|two-fold|a\s+two|one\s+of)\b|\b(?:twofold|two-fold|two-part|two-step|three-part)\s+"
+    r"(?:requirement|test|inquiry|analysis)\b",
     re.I)
 _FIRST_PERSON = re.compile(r"\b(?:we|us|our|i)\b", re.I)
 _PAST_NARRATIVE = re.compile(r"\b(?:was|were|had|did|went|drove|arrived|asked|told|saw|found|seized|searched|"
@@ -154,7 +156,7 @@ def _quoted(text: str, m: re.Match) -> bool:
 
 
 _CONCESSIVE = re.compile(r"^\W*(?:although|though|while|whatever|even\s+if|even\s+though|granted\s+that)\b", re.I)
-_REBUTTAL = re.compile(r"[;,]\s+(?:but|however|yet)\b|\bnevertheless\b", re.I)
+_REBUTTAL = re.compile(r"[;,]\s+(?:but|yet)\b|;\s+however\b|\bnevertheless\b", re.I)  # ", however," is the argument's own
 _OTHER_CASE = re.compile(r"^\W*(?:In|Under|As\s+in)\s+(?:(?-i:[A-Z])[\w.'’&-]*\s+)*?(?:v\.\s+)?(?-i:[A-Z])[\w'’-]+\s*(?:,|\()")
 _SIGNALS = re.compile(r"\b(?:see|also|e\.\s?g\.|cf\.|compare|with|accord|but|contra|id\.?|ibid\.?|supra|infra|"
                       r"at|and|n\.|nn\.|pp?\.|ante|post|quoting|citing|emphasis|added|omitted|concurring|dissenting|"
@@ -186,7 +188,7 @@ def classify(text: str, para: Paragraph, *, front: bool, early: bool, cites_blan
         return "caption"
     if _FORMULA.match(t) or len(words) < 3 or citation_only(cites_blanked or t):
         return "other"
-    other_case = bool(_OTHER_CASE.match(t)) and _PRECEDENT_PAST.search(t) is not None
+    other_case = bool(_OTHER_CASE.match(t))  # "In Parratt v. Taylor, we ...": that case's story
     for role, rx in (("issue", _ISSUE), ("argument", _ARGUMENT), ("holding", _HOLDING), ("disposition", _DISPOSITION)):
         m = rx.search(t)
         if not m or _quoted(t, m):
@@ -198,6 +200,8 @@ def classify(text: str, para: Paragraph, *, front: bool, early: bool, cites_blan
         if role == "argument" and (_CONCESSIVE.match(t) or _REBUTTAL.search(t[m.end():])):
             break  # "Although Daniels argues ..., the Fourth Circuit found ...": the court's answer is the point
         return role
+    if other_case:
+        return "precedent"
     if _PROCEDURE.search(t):
         return "procedure"
     m = _PRECEDENT.search(t)

@@ -1,0 +1,126 @@
+"""Sentence roles: the tagger's rules on real sentences, the roles stored at ingest and brought up to date
+by sync, and the per-passage roles the ranking reads."""
+
+from __future__ import annotations
+
+import shutil
+
+import pytest
+
+from qa_bot.ingest import roles
+from qa_bot.ingest.roles import citation_only, classify, tag
+from qa_bot.ingest.store import Store
+from qa_bot.types import Paragraph
+
+BODY = Paragraph(0, 1000, "body", "DISCUSSION > III", "majority", "Sack")
+
+
+@pytest.mark.parametrize("sentence, role", [
+    # Pena v. DePrisco and Terry v. Ohio, as they stand in the opinions
+    ("We therefore conclude that the pre-accident individual defendants are entitled to qualified immunity as to "
+     "the substantive due process claims.", "holding"),
+    ("We merely hold today that where a police officer observes unusual conduct which leads him reasonably to "
+     "conclude in light of his experience that criminal activity may be afoot ...", "holding"),
+    ("I would affirm this conviction for what I believe to be the same reasons the Court relies on.", "disposition"),
+    ("The judgment of the Supreme Court of Ohio is reversed and the cause remanded for further proceedings.",
+     "disposition"),
+    ("Finally, the PBA argues in its amicus curiae brief that the \u201cpost-accident\u201d PBA defendants are "
+     "entitled to qualified immunity as to the state-created-danger claims.", "argument"),
+    ("In addition, the non-supervisory police officers argue that the \u201cpost-accident\u201d police officer "
+     "defendants are not state actors.", "argument"),
+    ("The Government contends, however, that the activities of its agents in this case should not be tested by "
+     "Fourth Amendment requirements.", "argument"),
+    ("Although Daniels vigorously argues that sovereign immunity would have defeated his claim, the Fourth Circuit "
+     "found to the contrary.", "reasoning"),  # the court's answer is the point
+    ("The question is whether in all the circumstances of this on-the-street encounter, his right to personal "
+     "security was violated by an unreasonable search and seizure.", "issue"),
+    ("We must decide whether at that point it was reasonable for Officer McFadden to have interfered with "
+     "petitioner's personal security as he did.", "issue"),
+    ("The district court denied the defendants\u2019 motion brought under Federal Rule of Civil Procedure 12(b)(6) "
+     "to dismiss the plaintiffs\u2019 complaints.", "procedure"),
+    ("We granted certiorari, 387 U.S. 929 (1967), to determine whether the admission of the revolvers in evidence "
+     "violated petitioner's rights.", "procedure"),
+    ("In Parratt v. Taylor, we granted certiorari, as we had twice before, \u201cto decide whether mere negligence "
+     "will support a claim for relief under \u00a7 1983.\u201d", "precedent"),
+    ("We have recently held that \u201cthe Fourth Amendment protects people, not places.\u201d", "reasoning"),
+    ("My understanding of the rule that has emerged from prior decisions is that there is a twofold requirement, "
+     "first that a person have exhibited an actual (subjective) expectation of privacy.", "rule"),
+    ("It is so ordered.", "other"),
+])
+def test_classify_real_sentences(sentence, role):
+    assert classify(sentence, BODY, front=False, early=False) == role
+
+
+def test_front_matter_and_headings_are_caption_never_the_courts_words():
+    head = Paragraph(0, 20, "heading", "", "majority", None)
+    assert classify("DISCUSSION", head, front=False, early=False) == "caption"
+    assert classify("CERTIORARI TO THE UNITED STATES COURT OF APPEALS FOR THE SECOND CIRCUIT.", BODY, front=True,
+                    early=False) == "caption"
+    assert classify("Burton Marks and Harvey A. Schneider argued the cause and filed briefs for petitioner.", BODY,
+                    front=True, early=False) == "caption"
+    assert classify("MR. JUSTICE STEWART delivered the opinion of the Court.", Paragraph(0, 55, "body"), front=False,
+                    early=False) == "caption"
+
+
+@pytest.mark.parametrize("text, expected", [
+    ("Id., at 316; see United States v. Gilman, 347 U.S. 507 (1954).", True),
+    ("O'Hara, supra, at 112.", True),
+    ("See, e. g., Nolan v. Fitzpatrick, 451 F. 2d, at 547-548.", True),
+    ("The federal remedy is supplementary to the state remedy.", False),
+])
+def test_sentences_that_only_point_at_authority(text, expected):
+    assert citation_only(text) is expected
+
+
+def test_every_sentence_of_an_opinion_gets_one_role_in_order(pena_opinion):
+    tagged = tag(pena_opinion)
+    assert tagged and all(r.role in roles.ROLES for r in tagged)
+    assert [r.start for r in tagged] == sorted(r.start for r in tagged)
+    assert all(a.end <= b.start for a, b in zip(tagged, tagged[1:]))  # no overlaps
+    text = pena_opinion.text
+    holdings = [text[r.start:r.end] for r in tagged if r.role == "holding"]
+    assert any("entitled to qualified immunity" in h for h in holdings)
+    assert any(text[r.start:r.end].startswith("Finally, the PBA argues") for r in tagged if r.role == "argument")
+
+
+def test_roles_are_stored_at_ingest_read_back_and_retagged_by_sync(tmp_path, data_dir, monkeypatch):
+    from qa_bot.library import Library
+
+    src = tmp_path / "src"
+    src.mkdir()
+    for name in ("pena-v-deprisco.txt", "pena-v-deprisco.json"):
+        shutil.copy(data_dir / name, src / name)
+    with Library.open(tmp_path / "lib", create=True) as lib:
+        lib.ingest([src / "pena-v-deprisco.txt"], embed=False)
+        (oid, _, _), = list(lib.store.opinions())
+        op = lib.opinion(oid)
+        assert op.roles and op.roles == tag(op)
+        i = op.text.index("We therefore conclude that the pre-accident")
+        assert op.role_at(i + 5) == "holding"
+        per_passage = lib.store.passage_roles(lib.store.passage_ids())
+        assert sum("holding" in r for r in per_passage.values()) >= 3
+        # a library stored before roles existed, or by another version of the rules: sync retags it
+        with lib.store.transaction():
+            lib.store.db.execute("DELETE FROM sentence_roles")
+        assert lib.store.untagged_opinions() == [oid] and lib.opinion(oid).roles == ()
+        assert lib.sync(embed=False)["roles_tagged"] == 1
+        assert lib.opinion(oid).roles == op.roles
+        monkeypatch.setattr(roles, "VERSION", roles.VERSION + 1)
+        assert lib.sync(embed=False)["roles_tagged"] == 1  # stale version: all again
+        assert lib.sync(embed=False)["roles_tagged"] == 0
+
+
+def test_store_without_roles_table_rows_still_answers(tmp_path, pena_opinion):
+    """An opinion stored without roles is read back with none (``role_at`` None), never an error."""
+    from dataclasses import replace
+
+    from qa_bot.ingest.chunk import chunk
+    from qa_bot.settings import ChunkSettings
+
+    op = replace(pena_opinion, roles=())
+    with Store(tmp_path) as store:
+        with store.transaction():
+            store.add_opinion(op, chunk(op, ChunkSettings()))
+        back = store.opinion(op.id)
+        assert back.roles == () and back.role_at(10) is None
+        assert store.passage_roles(store.passage_ids()) == {}
