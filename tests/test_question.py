@@ -72,9 +72,9 @@ def test_prefer_ranks_by_role_part_and_front_matter():
     roles = {1: ["caption"], 2: ["reasoning", "argument"], 3: ["reasoning", "holding"], 4: ["reasoning"]}
     fused = [(1, 0.9, {}), (2, 0.8, {}), (3, 0.7, {}), (4, 0.6, {})]
     holding = Intent(form="holding")
-    assert [f[0] for f in rank.prefer(fused, passages, roles, holding, 10)] == [3, 2, 4, 1]
+    assert [f[0] for f in rank.prefer(fused, passages, roles, holding)] == [3, 2, 4, 1]
     dissent = Intent(form="reasoning", part="dissent", author="Douglas")
-    assert rank.prefer(fused, passages, roles, dissent, 10)[0][0] == 4
+    assert rank.prefer(fused, passages, roles, dissent)[0][0] == 4
     # the named opinion's passages first, the asked-about part of it before the rest
     passages[5] = _p(5, "b")
     routed = rank.route(fused + [(5, 0.5, {})], passages, frozenset({"b"}))

@@ -3,15 +3,16 @@
 Reciprocal rank fusion treats an opinion as a bag of equal passages. A lawyer's question is not: "What
 did the court hold ..." wants the passage that states the holding, "What did the dissent say" wants
 the dissent, a question naming *Katz* wants Katz, and no question is answered by a caption. Each fused
-candidate's rank score, 1 / (rrf_k + rank), is multiplied by:
+candidate's score (reciprocal rank fusion's in hybrid mode, BM25's or the cosine in a single mode, so
+a passage far ahead on the words stays ahead) is multiplied by:
 
 * ``FRONT_MATTER`` x the share of its sentences that are caption or syllabus matter: the reporter's
   title lines and summary are never the court's words;
 * ``ROLE_FIT`` when one of its sentences has the role that answers the question's form (holding for
   "what did the court hold", rule for "what is the test", reasoning for "why", facts for "what
   happened", ...), its square root for the next-best role (a rule for a holding question);
-* ``NOT_ASKED`` x the share of its sentences that report a party's argument or frame the issue,
-  unless the question asks for those: "The PBA argues ..." and "The question is whether ..." are
+* ``NOT_ASKED`` x the share of its sentences that report a party's argument or frame the issue, when
+  the question asks for something else: "The PBA argues ..." and "The question is whether ..." are
   what a lawyer reads past when asking what the court held;
 * ``PART_ASKED`` when it stands in the opinion part asked about (a dissent, a concurrence, a named
   Justice's opinion), or ``OTHER_PART`` when the question asks about none and it is not the court's
@@ -52,14 +53,14 @@ def _part_fits(p: Passage, intent: Intent) -> bool:
     return True
 
 
-def prefer(fused: Fused, passages: Mapping[int, Passage], roles: Mapping[int, Sequence[str]], intent: Intent,
-           rrf_k: int) -> Fused:
+def prefer(fused: Fused, passages: Mapping[int, Passage], roles: Mapping[int, Sequence[str]], intent: Intent
+           ) -> Fused:
     """``fused`` re-scored by the factors of the module docstring, best first."""
     wanted = intent.roles
-    unasked = {"argument", "issue"} - set(wanted)
+    unasked = {"argument", "issue"} - set(wanted) if wanted else set()
     asked_part = bool(intent.part or intent.author)
     out = []
-    for rank, (pid, score, details) in enumerate(fused, 1):
+    for pid, score, details in fused:
         p = passages[pid]
         rs = roles.get(pid, ())
         factor = 1.0
@@ -77,7 +78,7 @@ def prefer(fused: Fused, passages: Mapping[int, Passage], roles: Mapping[int, Se
             factor *= OTHER_PART
         if intent.courts and (p.court_id in intent.courts or p.court in intent.courts):
             factor *= COURT_NAMED
-        out.append((pid, factor / (rrf_k + rank), {**details, "fused": score, "prior": factor}))
+        out.append((pid, score * factor, {**details, "fused": score, "prior": factor}))
     out.sort(key=lambda x: -x[1])
     return out
 

@@ -296,7 +296,7 @@ class Retriever:
         passages = {p.id: p for p in self.store.passages([pid for pid, _, _ in fused])}
         fused = [f for f in fused if f[0] in passages]  # the store moved on since the last sync
         if rs.prefer_roles:
-            fused = rank.prefer(fused, passages, self.store.passage_roles(passages), intent, rs.rrf_k)
+            fused = rank.prefer(fused, passages, self.store.passage_roles(passages), intent)
         if rs.reranker:  # a cross-encoder reads question and passage together: it has the last word
             fused = self._rerank(q, fused, passages, max(k * 3, 30))
         fused = rank.route(fused, passages, named, set(focus.tolist()) if focus is not None else set())
