@@ -128,7 +128,7 @@ def test_incremental_add_keeps_old_vectors(lib):
     assert len(vec) == len(old_ids) + 7 and set(new_ids) <= set(vec.ids().tolist())
     for i, v in before.items():
         np.testing.assert_array_equal(vec.index.reconstruct(i), v)
-    assert r.sync() == {"bm25": len(old_ids) + 7, "bm25_added": 0, "removed": 0, "vectors_added": 0}
+    assert r.sync() == {"bm25": len(old_ids) + 7, "bm25_added": 0, "removed": 0, "vectors_added": 0, "roles_tagged": 0}
     # old generations of the index files are cleaned up
     assert len(list(folder.glob("vectors.*.faiss"))) == 1 and len(list(folder.glob("lexical.*.npz"))) == 1
 

@@ -38,6 +38,7 @@ def _downgrade_to_v1(folder) -> None:
     db.execute("ALTER TABLE opinions DROP COLUMN cite_sum")
     db.execute("ALTER TABLE opinions DROP COLUMN body_sum")
     db.execute("ALTER TABLE passages DROP COLUMN checksum")
+    db.execute("DROP TABLE IF EXISTS sentence_roles")  # version 3's
     db.execute("DELETE FROM meta WHERE key IN ('store_id', 'generation')")
     db.execute("UPDATE meta SET value='1' WHERE key='schema_version'")
     db.commit()

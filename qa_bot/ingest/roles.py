@@ -244,11 +244,12 @@ def _early_end(op: Opinion, front_end: int) -> int:
 
 
 def tag(op: Opinion) -> tuple[SentenceRole, ...]:
-    """Roles of every sentence of ``op`` (the chunker's sentences, paragraph by paragraph), by start."""
+    """Roles of every sentence of ``op`` (the chunker's sentences, paragraph by paragraph), by start. An
+    opinion without a paragraph map (built by hand) is read as one paragraph of the court's."""
     front_end = _front_end(op)
     early_end = _early_end(op, front_end)
     out: list[SentenceRole] = []
-    for para in op.paragraphs:
+    for para in op.paragraphs or (Paragraph(0, len(op.text), "body"),):
         front = para.end <= front_end and para.kind != "footnote"
         early = front_end <= para.start < early_end and para.kind == "body" and para.part in ("majority", "plurality",
                                                                                               "per curiam")

@@ -237,8 +237,8 @@ class Retriever:
 
     def intent(self, question: str) -> Intent:
         """What ``question`` asks for, against this library's case names and courts (cached until the
-        store's opinions change)."""
-        key = self.store.opinions_key()
+        store is written to again)."""
+        key = self.store.identity()["generation"]
         if self._names is None or self._names[0] != key:
             names = tuple((oid, meta.case_name) for oid, meta, _ in self.store.opinions() if meta.case_name)
             self._names = (key, names, tuple(self.store.courts()))
@@ -326,14 +326,16 @@ class Retriever:
         Justice it asks about when the library has them (None: it points at nothing in particular)."""
         if not named and not (intent.part or intent.author):
             return None
-        ids = self.store.passage_ids_of(named or None)
+        def ids(**where) -> np.ndarray:
+            return np.asarray(self.store.passage_ids_where(opinions=named or None, **where), dtype=np.int64)
+
         if intent.part or intent.author:
-            narrow = self.store.passage_ids_of(named or None, intent.part, intent.author)
+            narrow = ids(part=intent.part, author=intent.author)
             if not len(narrow) and intent.author:  # "Justice Black's dissent" where Black wrote none: the part
-                narrow = self.store.passage_ids_of(named or None, intent.part)
+                narrow = ids(part=intent.part)
             if len(narrow):
                 return narrow
-        return ids if named else None
+        return ids() if named else None
 
     def _candidates(self, q: str, qv, lex, vec, n: int, allowed, used: str,
                     unembedded: frozenset) -> list[tuple[int, float, dict]]:
