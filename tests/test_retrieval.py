@@ -431,3 +431,26 @@ def test_library_term_statistics_from_the_index_equal_counting_the_passages(lib)
         assert from_index(term) == counted(term) and from_index.opinions(term) == counted.opinions(term)
     assert from_index("never-used") == bm25_idf(len(owners), 0) > from_index("immun") > 0
     assert from_index.opinions("deprisco") == {"pena"}
+
+
+def test_answers_in_bm25_mode_read_stored_vectors_and_embed_only_the_question(lib, monkeypatch):
+    """The answer step never embeds passages: BM25 hits get their cosine from the stored vectors, the
+    same numbers a dense search gives them."""
+    from qa_bot.answer.ask import ask
+
+    folder, store, r = lib
+    calls = {"documents": 0, "queries": 0}
+    docs, queries = r.embedder.encode_documents, r.embedder.encode_queries
+    monkeypatch.setattr(r.embedder, "encode_documents", lambda *a, **k: calls.__setitem__("documents", 1) or docs(*a, **k))
+    monkeypatch.setattr(r.embedder, "encode_queries", lambda t: calls.__setitem__("queries", calls["queries"] + 1)
+                        or queries(t))
+    lib_obj = type("L", (), {"settings": r.settings, "store": store, "retriever": r,
+                             "search": lambda self, q, **o: r.search(q, **o)})()
+    q = "qualified immunity clearly established right"
+    hits = r.search(q, mode="bm25", k=5)
+    sims = r.similarity(q, [h.passage.id for h in hits])
+    dense = {h.passage.id: h.scores["dense"] for h in r.search(q, mode="dense", k=100, per_opinion_cap=0)}
+    assert sims and all(abs(sims[pid] - dense[pid]) < 1e-5 for pid in sims if pid in dense)
+    calls.update(documents=0, queries=0)
+    answer = ask(lib_obj, q, mode="bm25", k=5)
+    assert answer.citations and calls["documents"] == 0 and calls["queries"] >= 1

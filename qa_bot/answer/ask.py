@@ -158,8 +158,9 @@ def ask_stream(lib, question: str, answerer: str | None = None, history: Sequenc
 
     retrieval = getattr(hits, "retrieval", None)  # which search ran (and how far the vectors are)
     if name == "extractive":
+        similarity = getattr(_try_retriever(lib), "similarity", None)  # stored vectors: nothing embedded
         draft = extractive(question, hits, opinion, embed, st, idf=library_idf(lib),
-                           case_names=library_case_names(lib), intent=intent)
+                           case_names=library_case_names(lib), intent=intent, similarity=similarity)
         answer = verify(draft, opinion, st, embed=embed)
         for s in answer.sentences:
             yield s.display + " "

@@ -57,6 +57,7 @@ from .cite import make_citation
 from .spans import page_pieces
 
 Embed = Callable[[Sequence[str]], np.ndarray]  # texts -> (n, d) L2-normalised; texts[0] is the query
+Similarity = Callable[[str, Sequence[int]], dict]  # (question, passage ids) -> cosine by id, from stored vectors
 
 DENSE_WEIGHT, LEXICAL_WEIGHT = 0.6, 0.4
 MIN_WORDS = 5  # shorter "sentences" (headings, "Id.", "We agree.") are not quoted as answers
@@ -133,21 +134,28 @@ def candidates(hits: Sequence[Hit], opinion: Callable[[str], Opinion]) -> list[_
     return out
 
 
-def passage_dense(question: str, hits: Sequence[Hit], embed: Embed | None) -> dict[int, float]:
-    """Cosine of the question with each hit passage (by ``Hit.passage.id``, else its rank).
+def passage_dense(question: str, hits: Sequence[Hit], embed: Embed | None,
+                  similarity: Similarity | None = None) -> dict[int, float]:
+    """Cosine of the question with each hit passage (by ``Hit.passage.id``, else its rank); {} when
+    there is none to be had.
 
     The retriever already computed it for every passage in its dense candidates (``Hit.scores["dense"]``,
     inner product of normalised vectors): nothing is embedded. A hybrid hit that only BM25 found ranked
     below all of the dense candidates, so it gets the lowest dense score of the others (an upper
-    bound). Only when no hit has a dense score (BM25 mode, a library without vectors) are the passages
-    embedded, once, through ``embed`` (which caches them)."""
+    bound). In BM25 mode, ``similarity`` (``Retriever.similarity``) reads the passages' stored vectors
+    and embeds only the question; a library without vectors yet gives {}. Only a caller that passes
+    ``embed`` and no ``similarity`` (a library object without a retriever) has the passages embedded."""
     key = {id(h): (h.passage.id if h.passage.id >= 0 else -h.rank) for h in hits}
     out = {key[id(h)]: float(h.scores["dense"]) for h in hits if h.scores and "dense" in h.scores}
     if out:
         low = min(out.values())
         return {key[id(h)]: out.get(key[id(h)], low) for h in hits}
-    if embed is None or not hits:
-        return {key[id(h)]: 0.0 for h in hits}
+    if not hits:
+        return {}
+    if similarity is not None:
+        return similarity(question, [h.passage.id for h in hits if h.passage.id >= 0])
+    if embed is None:
+        return {}
     vecs = embed([question] + [h.passage.text for h in hits])
     return {key[id(h)]: float(np.dot(vecs[0], v)) for h, v in zip(hits, vecs[1:])}
 
@@ -157,7 +165,7 @@ def _pkey(h: Hit) -> int:
 
 
 def score_candidates(question: str, cands: list[_Cand], embed: Embed | None, idf: Callable[[str], float] | None = None,
-                     dense: dict[int, float] | None = None) -> None:
+                     dense: dict[int, float] | None = None, similarity: Similarity | None = None) -> None:
     """score = DENSE_WEIGHT * cosine(question, the sentence's passage) + LEXICAL_WEIGHT * IDF-weighted
     coverage of the question's terms by the sentence, minus penalties (very short sentences, sentences
     that are mostly citation strings). A question term that names the sentence's case or court ("under
@@ -173,14 +181,16 @@ def score_candidates(question: str, cands: list[_Cand], embed: Embed | None, idf
     if idf is None:
         idf = local_idf([c.terms for c in cands])
     if dense is None:
-        dense = passage_dense(question, list({id(c.hit): c.hit for c in cands}.values()), embed)
+        dense = passage_dense(question, list({id(c.hit): c.hit for c in cands}.values()), embed, similarity)
+    # no vector similarity at all (a library whose vectors are still filling in): the words decide alone
+    dense_w, lex_w = (DENSE_WEIGHT, LEXICAL_WEIGHT) if dense else (0.0, 1.0)
     for c in cands:
         c.dense = dense.get(_pkey(c.hit), 0.0)
         c.lex = term_coverage(q_terms, c.terms | context[c.hit.passage.opinion_id], idf)
         words = len(c.text.split())
         short = 0.5 if words < MIN_WORDS else 0.0
         cite_heavy = 0.3 * max(0.0, _citation_share(c.op, c.start, c.end) - 0.5) * 2
-        c.score = DENSE_WEIGHT * max(0.0, c.dense) + LEXICAL_WEIGHT * c.lex - short - cite_heavy
+        c.score = dense_w * max(0.0, c.dense) + lex_w * c.lex - short - cite_heavy
 
 
 def select(cands: list[_Cand], max_sentences: int, floor: float) -> list[_Cand]:
@@ -212,7 +222,8 @@ def _overlap(a: set[str], b: set[str]) -> float:
 
 def extractive(question: str, hits: Sequence[Hit], opinion: Callable[[str], Opinion], embed: Embed | None,
                settings: AnswerSettings, idf: LibraryIdf | None = None,
-               case_names: Sequence[tuple[str, str]] = (), intent: Intent | None = None) -> Answer:
+               case_names: Sequence[tuple[str, str]] = (), intent: Intent | None = None,
+               similarity: Similarity | None = None) -> Answer:
     """The extractive answer from ``hits`` (no verification yet: see ``verify.verify``). ``idf``: the
     library's term weights (``library_idf``; without it, IDF over the candidate sentences and no
     topic-term check); ``case_names``: (opinion id, case name) of the library's opinions
@@ -234,7 +245,7 @@ def extractive(question: str, hits: Sequence[Hit], opinion: Callable[[str], Opin
                        f"The library holds no opinion named {unknown[0]} and no retrieved passage mentions it "
                        "(or the library never uses the name); "
                        "the closest passages are listed for reference.")
-    score_candidates(question, cands, embed, idf)
+    score_candidates(question, cands, embed, idf, similarity=similarity)
     best_c = max(cands, key=lambda c: c.score)
     best = best_c.score  # before the role terms: whether the library answers at all is not a matter of roles
     home_id = compose.home(cands, intent)

@@ -59,6 +59,10 @@ class Vectors:
     def __len__(self) -> int:
         return int(self.index.ntotal) - len(self.deleted)
 
+    def vectors_of(self, ids: np.ndarray) -> np.ndarray:
+        """The stored vectors of ``ids`` (all held by this index), one row each."""
+        return self._vectors(ids)
+
     def _vectors(self, ids: np.ndarray) -> np.ndarray:
         if not len(ids):
             return np.zeros((0, self.dim), dtype=np.float32)

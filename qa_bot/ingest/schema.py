@@ -111,7 +111,7 @@ def _v2(db: sqlite3.Connection) -> None:
 def _v3(db: sqlite3.Connection) -> None:
     """Sentence roles (``qa_bot.ingest.roles``): one row per sentence. Opinions stored before have none
     until ``qa-bot sync`` tags them (``roles.retag``)."""
-    db.execute('CREATE TABLE sentence_roles (opinion_id TEXT NOT NULL REFERENCES opinions(id) ON DELETE CASCADE, '
+    db.execute('CREATE TABLE IF NOT EXISTS sentence_roles (opinion_id TEXT NOT NULL REFERENCES opinions(id) ON DELETE CASCADE, '
                'start INTEGER NOT NULL, "end" INTEGER NOT NULL, role TEXT NOT NULL, PRIMARY KEY (opinion_id, start)'
                ') WITHOUT ROWID')
 

@@ -321,6 +321,19 @@ class Retriever:
             hits.sort(key=lambda h: first[h[0].opinion_id])
         return Hits([Hit(passage=p, score=s, rank=i + 1, scores=d) for i, (p, s, d) in enumerate(hits)], info)
 
+    def similarity(self, question: str, passage_ids) -> dict[int, float]:
+        """Cosine of the question with these passages' stored vectors (the question alone is embedded);
+        {} when the library has no vectors yet. For answers in BM25 mode."""
+        vec = self.snapshot().vectors
+        if vec is None or not len(vec):
+            return {}
+        ids = np.intersect1d(np.asarray(list(passage_ids), dtype=np.int64), vec.ids())
+        if not len(ids):
+            return {}
+        mf.check_embedding(self.folder, self.snapshot().manifest.get("embedding"), self.embedder)
+        qv = self.embedder.encode_queries([clean_question(question, self.settings.retrieve.max_question_chars)])[0]
+        return dict(zip(ids.tolist(), (vec.vectors_of(ids) @ qv).astype(float).tolist()))
+
     def _focus(self, intent: Intent, named: frozenset[str]) -> np.ndarray | None:
         """Ids of the passages the question points at: the opinions it names, narrowed to the part or
         Justice it asks about when the library has them (None: it points at nothing in particular)."""
