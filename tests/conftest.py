@@ -34,6 +34,43 @@ def pena_opinion():
     return structure.build(doc)
 
 
+# Terry, Katz, Chimel and Bivens from the bundled demo corpus (qa_bot/demo/scotus, cluster ids), with Pena
+QUESTION_CASES = (107729, 107564, 107979, 108375)
+
+
+def build_question_library(folder: Path):
+    """A real library (real model, real vectors) of Pena v. DePrisco and four Supreme Court opinions from
+    the bundled demo corpus: the cases issue 8's example questions name, and Chimel and Bivens, whose
+    passages used to answer them (a Chimel sentence for Katz's test, Bivens's caption for Pena)."""
+    import json
+
+    from qa_bot import demo
+    from qa_bot.library import Library
+
+    src = folder.parent / f"{folder.name}-src"
+    corpus = src / "scotus"
+    rows = [json.loads(line) for line in (demo.DATA / "scotus" / "cases.jsonl").read_text().splitlines()]
+    rows = [r for r in rows if r["cluster_id"] in QUESTION_CASES]
+    for r in rows:
+        for o in r["opinions"]:
+            (corpus / o["file"]).parent.mkdir(parents=True, exist_ok=True)
+            shutil.copy(demo.DATA / "scotus" / o["file"], corpus / o["file"])
+    (corpus / "cases.jsonl").write_text("".join(json.dumps(r) + "\n" for r in rows), encoding="utf-8")
+    for name in ("pena-v-deprisco.txt", "pena-v-deprisco.json"):
+        shutil.copy(DATA / name, src / name)
+    lib = Library.open(folder, create=True)
+    report = lib.ingest([src / "pena-v-deprisco.txt", corpus])
+    assert len(report.ingested) == 1 + len(QUESTION_CASES), report.lines()
+    return lib
+
+
+@pytest.fixture(scope="session")
+def question_lib(tmp_path_factory):
+    lib = build_question_library(tmp_path_factory.mktemp("questions") / "lib")
+    yield lib
+    lib.close()
+
+
 def free_port() -> int:
     import socket
 
@@ -43,11 +80,25 @@ def free_port() -> int:
 
 
 @contextmanager
+def served(lib, max_upload_mb: int = 20):
+    """The web chat over ``lib`` on a free loopback port: yields (gradio app, url)."""
+    from qa_bot.web.app import build_app, launch_kwargs
+
+    app = build_app(lib, max_upload_mb=max_upload_mb)
+    app.queue()
+    port = free_port()
+    app.launch(prevent_thread_lock=True, quiet=True, **launch_kwargs("127.0.0.1", port, max_upload_mb, None))
+    try:
+        yield app, f"http://127.0.0.1:{port}/"
+    finally:
+        app.close()
+
+
+@contextmanager
 def served_pena(root: Path, max_upload_mb: int):
     """The web chat over a real library holding Pena v. DePrisco, served on a free loopback port:
     yields (gradio app, url, library, root)."""
     from qa_bot.library import Library
-    from qa_bot.web.app import build_app, launch_kwargs
 
     src = root / "src"
     src.mkdir()
@@ -56,12 +107,8 @@ def served_pena(root: Path, max_upload_mb: int):
     lib = Library.open(root / "index", create=True)
     report = lib.ingest([src / "pena-v-deprisco.txt"])
     assert len(report.ingested) == 1, report.lines()
-    app = build_app(lib, max_upload_mb=max_upload_mb)
-    app.queue()
-    port = free_port()
-    app.launch(prevent_thread_lock=True, quiet=True, **launch_kwargs("127.0.0.1", port, max_upload_mb, None))
     try:
-        yield app, f"http://127.0.0.1:{port}/", lib, root
+        with served(lib, max_upload_mb) as (app, url):
+            yield app, url, lib, root
     finally:
-        app.close()
         lib.close()

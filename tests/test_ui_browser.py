@@ -15,7 +15,7 @@ import re
 from pathlib import Path
 
 import pytest
-from conftest import served_pena
+from conftest import served, served_pena
 
 CHROMIUM = "/usr/bin/chromium"
 ARTIFACTS = Path(__file__).parent / "artifacts"
@@ -209,3 +209,37 @@ def test_upload_then_xss_payloads_stay_inert(page, server, tmp_path):
         js_links: document.querySelectorAll('a[href^="javascript"], a[href^="JAVASCRIPT"]').length,
         bold: document.querySelectorAll('#qa-viewer b[onmouseover], #qa-library b').length})""")
     assert bad == {"scripts": 0, "handlers": 0, "imgs": 0, "js_links": 0, "bold": 0}, bad
+
+
+@pytest.fixture(scope="module")
+def question_page(browser, question_lib):
+    with served(question_lib) as (_, url):
+        ctx = browser.new_context(viewport={"width": 1600, "height": 1000})
+        pg = ctx.new_page()
+        errors: list[str] = []
+        pg.on("pageerror", lambda e: errors.append(str(e)))
+        pg.goto(url)
+        pg.wait_for_selector("#qa-question textarea")
+        yield pg
+        ctx.close()
+        assert not errors, errors
+
+
+def test_two_questions_in_one_chat_the_follow_up_gets_the_dissent_it_asks_for(question_page):
+    """Issue 8's questions, asked as a user would in one conversation: the court's reasons in Terry, then
+    "And what about the dissent?" - Douglas's dissent in Terry, with the sources panel showing it."""
+    pg = question_page
+    _ask(pg, "Why was the police officer's search in Terry v. Ohio reasonable?")
+    first = pg.locator("#qa-chat .qa-bot").last
+    assert "Terry v. Ohio, 392 U.S. 1, " in first.locator(".qa-cites").inner_text()
+    assert "Reasoning" in first.locator(".qa-label").first.inner_text() or "Holding" in first.inner_text()
+    _ask(pg, "And what about the dissent?")
+    second = pg.locator("#qa-chat .qa-bot").last
+    labels = second.locator(".qa-label").all_inner_texts()
+    assert labels and all("Dissent (Douglas, J.)" in t for t in labels)
+    assert "(Douglas, J., dissenting)" in second.locator(".qa-cites").inner_text()
+    sources = pg.locator("#qa-sources .qa-source")
+    assert sources.count() >= 1
+    assert all("Terry v. Ohio" in t for t in sources.all_inner_texts()[:3])
+    ARTIFACTS.mkdir(exist_ok=True)
+    pg.screenshot(path=str(ARTIFACTS / "chat-follow-up-dissent.png"))

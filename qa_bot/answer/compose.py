@@ -140,3 +140,16 @@ def label(c: Candidate) -> str:
         who = f" ({c.author}, J.)" if c.author else ""
         return f"{PART_NAMES[c.part]}{who}"
     return LABELS.get(c.role, "")
+
+
+ASKED_FOR = {"holding": "what the court held", "rule": "a rule or test", "reasoning": "the court's reasons",
+             "facts": "the facts", "procedure": "the case's procedural history", "argument": "a party's argument"}
+
+
+def unfit(chosen: list, intent: Intent) -> str:
+    """A sentence for the weak-support note when no quoted sentence is of a role that answers the
+    question's form ("" when one is, or the form is unknown)."""
+    if not intent.form or not chosen or any(c.role in intent.roles for c in chosen):
+        return ""
+    return (f"The question asks for {ASKED_FOR[intent.form]}, and none of the quoted sentences states it; they are "
+            "what the library holds closest to it.")

@@ -283,5 +283,8 @@ def extractive(question: str, hits: Sequence[Hit], opinion: Callable[[str], Opin
     if best < settings.weak_threshold:
         note = (f"Support is weak: the best matching sentence scores {best:.2f} (below {settings.weak_threshold:.2f}); "
                 "the quotes may only touch on the question.")
+        unfit = compose.unfit(chosen, intent) if settings.compose_by_role else ""
+        if unfit:
+            note += f" {unfit}"
     return Answer(question=question, sentences=tuple(sentences), citations=tuple(cits), hits=tuple(hits),
                   abstained=False, support=1.0, answerer="extractive", verified=True, note=note)

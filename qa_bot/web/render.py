@@ -87,8 +87,12 @@ def render_answer(answer: Answer) -> str:
         links = "".join(" " + _cite_link(by_number[n]) if n in by_number else f" [{n}?]" for n in s.citations)
         cls = "qa-sent" if s.supported else "qa-sent qa-unsupported"
         title = f' title="{esc(s.flag)}"' if s.flag else ""
-        body.append(f'<span class="{cls}"{title}>{esc(s.text)}{links}</span>')
-    out = [f'<p class="qa-answer-text">{" ".join(body)}</p>']
+        label = f'<span class="qa-label">{esc(s.label)}</span> ' if s.label else ""
+        body.append(f'<span class="{cls}"{title}>{label}{esc(s.text)}{links}</span>')
+    if any(s.label for s in answer.sentences):  # quoted sentences labelled with what they are: one a line
+        out = ['<div class="qa-answer-text qa-labelled">' + "".join(f"<p>{b}</p>" for b in body) + "</div>"]
+    else:
+        out = [f'<p class="qa-answer-text">{" ".join(body)}</p>']
     if answer.note:
         out.append(f'<p class="qa-note">{esc(answer.note)}</p>')
     out.append(render_retrieval(answer))
@@ -371,8 +375,9 @@ def answer_markdown(answer: Answer) -> str:
     if answer.abstained:
         lines += [CANNOT_ANSWER, ""]
     else:
-        lines += [answer.text and " ".join(md(s.text) + "".join(f" [{n}]" for n in s.citations)
-                                           for s in answer.sentences), ""]
+        sentences = [(f"**{md(s.label)}:** " if s.label else "") + md(s.text) + "".join(f" [{n}]" for n in s.citations)
+                     for s in answer.sentences]
+        lines += ["\n\n".join(sentences) if any(s.label for s in answer.sentences) else " ".join(sentences), ""]
     if answer.note:
         lines += [f"*{md(answer.note)}*", ""]
     if answer.retrieval is not None and answer.retrieval.note():
