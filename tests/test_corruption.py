@@ -84,7 +84,10 @@ def test_a_damaged_vector_file_does_not_stop_bm25(lib_a, capsys, baseline):
     path = _file(lib_a, "vectors")
     path.write_bytes(path.read_bytes()[:1000])
     rc, out, _ = _answer(capsys, lib_a, "bm25")
-    assert rc == 0 and out == baseline["bm25"]  # item 8: this failed on the vector file's checksum
+    # item 8: this failed on the vector file's checksum. A BM25 answer reads the stored vectors when it can
+    # (their cosine scores its sentences); with the file damaged it is scored on the words alone, so it
+    # may quote other sentences of the same passages - but it answers, with cites.
+    assert rc == 0 and "[1]" in out and "Pena v. DePrisco, 432 F.3d 98, " in out
     rc, _, err = _answer(capsys, lib_a, "hybrid")
     assert rc == 2 and str(path) in err and "qa-bot sync" in err
 
