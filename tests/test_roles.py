@@ -124,3 +124,15 @@ def test_store_without_roles_table_rows_still_answers(tmp_path, pena_opinion):
         back = store.opinion(op.id)
         assert back.roles == () and back.role_at(10) is None
         assert store.passage_roles(store.passage_ids()) == {}
+
+
+def test_the_viewer_badges_the_key_sentences_where_they_begin(pena_opinion):
+    from dataclasses import replace
+
+    from qa_bot.web.render import render_opinion
+
+    html = render_opinion(replace(pena_opinion, roles=tag(pena_opinion)))
+    badge = '<span class="qa-role qa-role-holding" title="the court&#x27;s holding or conclusion">holding</span>'
+    assert badge + "We therefore conclude that the pre-accident" in html
+    assert '<span class="qa-role qa-role-argument"' in html and "qa-role-caption" not in html
+    assert "qa-role" not in render_opinion(pena_opinion)  # an untagged opinion shows none

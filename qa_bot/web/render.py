@@ -250,9 +250,14 @@ def _part_label(kind: str, author: str | None) -> str:
     return f"{label} — {author}" if author else label
 
 
+ROLE_BADGES = {"holding": "the court's holding or conclusion", "disposition": "what the court does with the judgment",
+               "rule": "a statement of a rule or test", "argument": "a party's argument, as the court reports it",
+               "issue": "the question presented or issue framing"}
+
+
 def render_opinion(op: Opinion, start: int | None = None, end: int | None = None) -> str:
     """The whole opinion: parts labelled, ``*page`` markers in the margin where pages begin, footnote
-    markers linked to the footnotes (and back), and ``[start, end)`` highlighted with the first
+    markers linked to the footnotes (and back), the key sentences' roles badged, and ``[start, end)`` highlighted with the first
     highlighted piece carrying ``id="qv-target"`` (the viewer scrolls it into view)."""
     from ..answer.cite import full_cite
 
@@ -291,6 +296,10 @@ def render_opinion(op: Opinion, start: int | None = None, end: int | None = None
                 inserts.setdefault(off, []).append(
                     f'<span class="qa-pb" id="qv-page-{page}" data-page="{page}" title="page {page} begins">'
                     f'<span class="qa-page">*{page}</span></span>')
+        for r in op.roles:  # what the key sentences are (qa_bot/ingest/roles.py), badged where they begin
+            if a <= r.start < b and r.role in ROLE_BADGES:
+                inserts.setdefault(r.start, []).append(
+                    f'<span class="qa-role qa-role-{r.role}" title="{esc(ROLE_BADGES[r.role])}">{r.role}</span>')
         for off, lab in markers.items():
             if a <= off <= b and kind != "footnote" and off not in placed:
                 placed.add(off)
