@@ -51,6 +51,8 @@ def _settings(args):
     s = Settings.preset()
     if getattr(args, "model", None):
         s = s.with_(embed={"model": args.model})
+    if getattr(args, "encoder", None):
+        s = s.with_(embed={"encoder": args.encoder})
     if getattr(args, "reranker", None):
         s = s.with_(retrieve={"reranker": args.reranker})
     return s
@@ -66,6 +68,7 @@ def _search_arguments(sp) -> None:
     sp.add_argument("--cap", type=int, default=None, help="at most this many passages per opinion (0 = no cap)")
     sp.add_argument("--group", action="store_true", help="group hits by opinion")
     sp.add_argument("--model", default=None, help="embedding model (must match the one the index was built with)")
+    sp.add_argument("--encoder", default=None, help="torch | onnx | onnx-int8 (must match how the vectors were embedded)")
     sp.add_argument("--reranker", default=None, help="cross-encoder name or path to rerank with")
     sp.add_argument("--json", action="store_true")
 
@@ -105,6 +108,7 @@ def _say_retrieval(retrieval, quiet: bool) -> None:
 
 def _sync_arguments(sp) -> None:
     sp.add_argument("--model", default=None, help="embedding model (default: the settings' model)")
+    sp.add_argument("--encoder", default=None, help="torch | onnx | onnx-int8 (must match how the vectors were embedded)")
     sp.add_argument("--no-embed", action="store_true", help="bring only BM25 up to date")
     sp.add_argument("--rebuild", action="store_true", help="drop the vectors and embed everything again")
 
