@@ -90,11 +90,17 @@ def main(argv: list[str] | None = None) -> int:
         new.close()
         shutil.rmtree(tmp / "corpus", ignore_errors=True)
     load = os.getloadavg()
+    hwm = next((int(ln.split()[1]) for ln in Path("/proc/self/status").read_text().splitlines()
+                if ln.startswith("VmHWM:")), 0) if Path("/proc/self/status").exists() else 0
+    import resource
+
+    workers_peak = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss  # spawned workers (KiB)
     figures = {"corpus": str(corpus), "limit": args.limit, "opinions": n, "passages": passages,
                "old_seconds": round(t_old, 1), "new_seconds": round(t_new, 1), "ratio": round(t_new / t_old, 3),
                "hyperscan_compile_seconds": round(compile_s, 1), "workers": args.workers,
                "hyperscan": citations.hyperscan_available(), "identical_stores": same,
-               "load_average": [round(x, 2) for x in load], "cpus": os.cpu_count()}
+               "load_average": [round(x, 2) for x in load], "cpus": os.cpu_count(),
+               "peak_rss_mb": round(max(hwm, workers_peak) / 1024, 1)}
     print(f"{n} opinions, {passages} passages; load average {load[0]:.1f} on {os.cpu_count()} cores")
     print(f"old (1 process, default tokenizer)      {t_old:8.1f} s  {n / t_old:6.2f} opinions/s")
     print(f"new ({args.workers} workers + writer, Hyperscan)    {t_new:8.1f} s  {n / t_new:6.2f} opinions/s  "
