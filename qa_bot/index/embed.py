@@ -77,6 +77,12 @@ def load_model(name: str, device: str = "cpu", encoder: str = "torch"):
 
                     model = SentenceTransformer(key[0], device=device)
                 else:
+                    try:
+                        import onnx  # noqa: F401
+                        import onnxruntime  # noqa: F401
+                    except ImportError:
+                        raise QaBotError(f"--encoder {encoder} needs onnxruntime and onnx: "
+                                         "pip install 'qa-bot[fast]'") from None
                     from .onnx_encoder import OnnxEncoder
 
                     model = OnnxEncoder(key[0], precision(encoder))
