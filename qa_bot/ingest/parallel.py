@@ -1,7 +1,7 @@
 """Ingest across cores: structure + chunking in worker processes, every store write in this one.
 
 The ingest loop loads documents in order and hands each to ``Ordered.push``. With workers, a document is
-prepared (``pipeline.prepare``: structure, eyecite, chunking, sketch) in a process pool while the loop
+prepared (the ``prepare`` given: ``pipeline.prepare``, structure, eyecite, chunking, sketch) in a process pool while the loop
 goes on loading; results are taken back **in the order the documents came** and written by the one
 process that holds the store, exactly as the serial loop writes them (duplicate and near-duplicate
 decisions see the same store), so a parallel ingest stores what a serial one stores. Without workers
@@ -63,9 +63,8 @@ def _init_worker(hyperscan_folder: str | None) -> None:
         citations.use_hyperscan(Path(hyperscan_folder))
 
 
-def _prepare(doc, settings):
+def _prepare(prepare: Callable, doc, settings):
     from ..errors import InputError, QaBotError
-    from .pipeline import prepare
 
     try:
         return prepare(doc, settings)
@@ -90,8 +89,10 @@ def raise_failed(f: Failed) -> None:
 class Ordered:
     """Entries taken back in the order pushed; ``finish(entry, prepared)`` is called for each, in order."""
 
-    def __init__(self, finish: Callable, settings, workers: int = 0, hyperscan_folder: Path | None = None):
+    def __init__(self, finish: Callable, prepare: Callable, settings, workers: int = 0,
+                 hyperscan_folder: Path | None = None):
         self.finish = finish
+        self.prepare = prepare  # a module-level function (workers receive it by reference)
         self.settings = settings
         self.pending: deque = deque()
         self.pool = None
@@ -103,7 +104,7 @@ class Ordered:
 
     def push(self, entry, doc=None) -> None:
         """``doc``: a document to prepare (in a worker when there is a pool); None: nothing to prepare."""
-        fut = self.pool.submit(_prepare, doc, self.settings) if (self.pool and doc is not None) else None
+        fut = self.pool.submit(_prepare, self.prepare, doc, self.settings) if (self.pool and doc is not None) else None
         self.pending.append((entry, fut))
         while self.pending and (len(self.pending) > self.window or self._ready(self.pending[0][1])):
             self._pop()

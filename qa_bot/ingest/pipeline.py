@@ -258,7 +258,7 @@ def ingest(store: Store, paths: Iterable[str | os.PathLike], settings: Settings 
     n_workers, hyperscan_folder = parallel.plan(store.folder, files, workers)
     if hyperscan_folder is not None:
         citations.use_hyperscan(hyperscan_folder)
-    queue = parallel.Ordered(finish, settings, n_workers, hyperscan_folder)
+    queue = parallel.Ordered(finish, prepare, settings, n_workers, hyperscan_folder)
     try:
         for f in files:
             if isinstance(f, InputError):
