@@ -37,6 +37,8 @@ def rows(store: Store) -> dict:
         cols = [r[1] for r in store.db.execute(f"PRAGMA table_info({table})")
                 if not (r[1] == "at" or r[1].endswith("_at"))]
         out[table] = sorted(store.db.execute(f"SELECT {', '.join(cols)} FROM {table}").fetchall(), key=repr)
+        if table == "meta":  # a store's random id is its own
+            out[table] = [r for r in out[table] if r[0] != "store_id"]
     return out
 
 
@@ -47,7 +49,16 @@ def subset(corpus: Path, limit: int, tmp: Path) -> Path:
     out.mkdir()
     lines = [ln for ln in (corpus / "cases.jsonl").read_text(encoding="utf-8").splitlines() if ln.strip()][:limit]
     (out / "cases.jsonl").write_text("\n".join(lines) + "\n", encoding="utf-8")
-    os.symlink(corpus / "opinions", out / "opinions")
+    for line in lines:  # copies, not a link: the loader refuses opinion files outside the corpus folder
+        try:
+            case = json.loads(line)
+        except ValueError:
+            continue
+        for op in case.get("opinions") or []:
+            rel = op.get("file") if isinstance(op, dict) else None
+            if rel and (corpus / rel).is_file():
+                (out / rel).parent.mkdir(parents=True, exist_ok=True)
+                shutil.copyfile(corpus / rel, out / rel)
     return out
 
 

@@ -21,6 +21,8 @@ def _rows(store: Store) -> dict:
         cols = [r[1] for r in store.db.execute(f"PRAGMA table_info({table})")
                 if not (r[1] == "at" or r[1].endswith("_at"))]
         out[table] = sorted(store.db.execute(f"SELECT {', '.join(cols)} FROM {table}").fetchall(), key=repr)
+        if table == "meta":  # a store's random id is its own
+            out[table] = [r for r in out[table] if r[0] != "store_id"]
     return out
 
 
