@@ -308,7 +308,7 @@ def folder_size(folder: Path) -> int:
 def library_info(lib) -> dict:
     """What a library holds: counts from the store, on-disk size, and the index status if known."""
     stats = lib.store.stats()
-    size = folder_size(lib.folder)
+    size = folder_size(getattr(lib.backend, "path", lib.folder) if hasattr(lib, "backend") else lib.folder)
     info = {"library": str(lib.folder), **stats, "size": human_size(size), "size_bytes": size}
     try:
         status = getattr(lib.retriever, "status", None)

@@ -38,6 +38,8 @@ from ..index.sync import fingerprint, lexical_header  # noqa: F401 (where they w
 from ..index.vectors import Vectors
 from ..ingest.store import Store
 from ..settings import Settings
+from ..backends.base import Filters
+from ..backends.base import fuse as _fuse
 from ..types import Hit, Hits, Passage, Retrieval
 
 Progress = Callable[[str, int, int], None]
@@ -91,9 +93,16 @@ def _manifest_key(folder: Path) -> bytes | None:
 
 
 class Retriever:
-    def __init__(self, folder: str | Path, store: Store, settings: Settings | None = None, embedder=None):
+    """Search over one library. Below the seam (``backends.base.Backend``) is either this module's own
+    local code (the snapshot of the folder's bm25s + FAISS indexes, ``index.sync``) or, with ``backend``,
+    another backend (Milvus): then candidates, sync, status and term statistics come from it, and the
+    validation, filter checks, per-opinion cap and rerank here apply to both."""
+
+    def __init__(self, folder: str | Path, store: Store, settings: Settings | None = None, embedder=None,
+                 backend=None):
+        self.backend = backend  # None: the local folder
         self.folder = Path(folder)
-        self.store = store
+        self.store = store if backend is None else backend.store
         self.settings = settings or Settings.preset()
         self._embedder = embedder
         self._snap: Snapshot | None = None
@@ -185,15 +194,23 @@ class Retriever:
     # -- sync ---------------------------------------------------------------------------------------
     def sync(self, progress: Progress | None = None, embed: bool = True, rebuild: bool = False) -> dict:
         """Bring BM25 (first) and, with ``embed``, the vectors up to date with the store. Returns counts."""
+        if self.backend is not None:
+            return self.backend.sync(self.embedder if embed else None, progress=progress, embed=embed, rebuild=rebuild)
         return index_sync.sync(self.folder, self.store, self.settings, self.embedder if embed else None,
                                progress, embed=embed, rebuild=rebuild)
 
     # -- search -------------------------------------------------------------------------------------
     def lexical(self) -> Lexical | None:
-        """The current BM25 index (None before the first sync)."""
-        return self._load()[0]
+        """The current BM25 index (None before the first sync, and for another backend)."""
+        return self._load()[0] if self.backend is None else None
+
+    def term_stats(self):
+        """The library's term statistics for the answerer: the BM25 index here, or the backend's."""
+        return self.lexical() if self.backend is None else self.backend.term_stats()
 
     def status(self) -> dict:
+        if self.backend is not None:
+            return self.backend.status()
         m = self._manifest()
         mf.check_store(self.folder, m, self.store)
         emb = m.get("embedding") or {}
@@ -212,6 +229,13 @@ class Retriever:
 
     def _allowed(self, courts, years, case) -> np.ndarray | None:
         """Passage ids the filters allow (None: no filter), after checking each filter names something."""
+        f = self._filters(courts, years, case)
+        if not f:
+            return None
+        return np.asarray(self.store.passage_ids_where(f.courts, f.years, f.case), dtype=np.int64)
+
+    def _filters(self, courts, years, case) -> Filters:
+        """The filters, after checking each names something in this library."""
         if courts:
             known = self.courts()
             names = {c.lower() for pair in known for c in pair if c}
@@ -228,9 +252,29 @@ class Retriever:
                 raise BadQuestion("case filter is empty")
             if not self.store.has_case(case):
                 raise BadQuestion(f"case {case!r}: no opinion in this library has that name or citation")
-        if not courts and span is None and not case:
-            return None
-        return np.asarray(self.store.passage_ids_where(courts or (), span, case or ""), dtype=np.int64)
+        return Filters(tuple(courts or ()), span, case or "")
+
+    def _candidates(self, q: str, n: int, mode: str, allowed: np.ndarray | None, weights: dict):
+        """The local backend's fused candidates and the search that ran (fused is None: no passage allowed)."""
+        snap = self.snapshot()
+        for part, error in snap.broken:
+            if part in _NEEDS[mode]:
+                raise type(error)(str(error))
+        lex, vec = snap.lexical, snap.vectors
+        if lex is None and vec is None:
+            raise IndexNotFound(f"{self.folder}: no search index yet; run qa-bot sync --index {self.folder}")
+        used = _mode_used(mode, lex, vec)
+        info = Retrieval(requested=mode, used=used, passages=snap.passages, embedded=snap.embedded)
+        if allowed is not None and not len(allowed):
+            return None, info
+        ranked: dict[str, list[tuple[int, float]]] = {}
+        if used in ("bm25", "hybrid") and lex is not None:
+            ranked["bm25"] = lex.search(q, n, lex.mask(allowed) if allowed is not None else None)
+        if used in ("dense", "hybrid"):
+            mf.check_embedding(self.folder, snap.manifest.get("embedding"), self.embedder)
+            qv = self.embedder.encode_queries([q])[0]
+            ranked["dense"] = vec.search(qv, n, allowed)
+        return _fuse(ranked, self.settings.retrieve.rrf_k, weights, used, snap.unembedded), info
 
     def search(self, question: str, k: int | None = None, mode: str | None = None, courts=(), years=None,
                case: str | None = None, per_opinion_cap: int | None = None,
@@ -252,29 +296,15 @@ class Retriever:
         if isinstance(courts, str):
             courts = [courts]
         courts = [c for c in courts if str(c).strip()]
-        allowed = self._allowed(courts, years, case)
-
-        snap = self.snapshot()
-        for part, error in snap.broken:
-            if part in _NEEDS[mode]:
-                raise type(error)(str(error))
-        lex, vec = snap.lexical, snap.vectors
-        if lex is None and vec is None:
-            raise IndexNotFound(f"{self.folder}: no search index yet; run qa-bot sync --index {self.folder}")
-        used = _mode_used(mode, lex, vec)
-        info = Retrieval(requested=mode, used=used, passages=snap.passages, embedded=snap.embedded)
-        if allowed is not None and not len(allowed):
-            return Hits([], info)
         n = max(rs.candidates, k * (4 if cap else 1))
-        ranked: dict[str, list[tuple[int, float]]] = {}
-        if used in ("bm25", "hybrid") and lex is not None:
-            ranked["bm25"] = lex.search(q, n, lex.mask(allowed) if allowed is not None else None)
-        if used in ("dense", "hybrid"):
-            mf.check_embedding(self.folder, snap.manifest.get("embedding"), self.embedder)
-            qv = self.embedder.encode_queries([q])[0]
-            ranked["dense"] = vec.search(qv, n, allowed)
-        fused = _fuse(ranked, rs.rrf_k, {"bm25": rs.bm25_weight, "dense": rs.dense_weight}, used,
-                      snap.unembedded)
+        weights = {"bm25": rs.bm25_weight, "dense": rs.dense_weight}
+        if self.backend is not None:
+            fused, info = self.backend.candidates(q, n, mode, self._filters(courts, years, case), self.embedder,
+                                                  rs.rrf_k, weights)
+        else:
+            fused, info = self._candidates(q, n, mode, self._allowed(courts, years, case), weights)
+            if fused is None:
+                return Hits([], info)
         passages = {p.id: p for p in self.store.passages([pid for pid, _, _ in fused])}
         fused = [f for f in fused if f[0] in passages]  # the store moved on since the last sync
         if rs.reranker:
@@ -352,26 +382,3 @@ def _mode_used(mode: str, lex: Lexical | None, vec: Vectors | None) -> str:
     if mode == "hybrid" and not has_lex:
         return "dense"
     return mode
-
-
-def _fuse(ranked: dict[str, list[tuple[int, float]]], rrf_k: int, weights: dict[str, float],
-          mode: str, unembedded: frozenset = frozenset()) -> list[tuple[int, float, dict]]:
-    """(passage id, score, per-mode details) best first. Single mode keeps that retriever's score;
-    hybrid sums weight / (rrf_k + rank) over retrievers (reciprocal rank fusion). A BM25 candidate in
-    ``unembedded`` (no vector yet) counts its BM25 rank as its dense rank too (``dense_missing``)."""
-    details: dict[int, dict] = {}
-    for name, results in ranked.items():
-        for rank, (pid, score) in enumerate(results, 1):
-            d = details.setdefault(pid, {})
-            d[name] = score
-            d[f"{name}_rank"] = float(rank)
-    if mode != "hybrid":
-        results = ranked.get(mode, [])
-        return [(pid, score, details[pid]) for pid, score in results]
-    for pid, d in details.items():
-        d["rrf"] = sum(weights.get(name, 1.0) / (rrf_k + d[f"{name}_rank"]) for name in ranked if name in d)
-        if pid in unembedded and "bm25_rank" in d and "dense" in ranked:
-            d["dense_missing"] = 1.0
-            d["rrf"] += weights.get("dense", 1.0) / (rrf_k + d["bm25_rank"])
-    order = sorted(details, key=lambda pid: (-details[pid]["rrf"], pid))
-    return [(pid, details[pid]["rrf"], details[pid]) for pid in order]
