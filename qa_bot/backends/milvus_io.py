@@ -107,6 +107,11 @@ def _short(e: Exception) -> str:
 
 def connect(uri: BackendURI, timeout: float = 10.0):
     """A ``MilvusClient`` for ``uri``; ``BackendUnavailable`` (naming the URI and what to check) if none."""
+    import logging
+    import os
+
+    os.environ.setdefault("GRPC_VERBOSITY", "NONE")  # gRPC's keep-alive chatter is not for the user's terminal
+    logging.getLogger("pymilvus").setLevel(logging.ERROR)  # "failed to get mvccTs" from every query iterator
     try:
         from pymilvus import MilvusClient
     except ImportError:
