@@ -98,6 +98,50 @@ def pct(xs: list[float], p: float) -> float:
     return xs[min(len(xs) - 1, int(round(p / 100 * (len(xs) - 1))))]
 
 
+def run_queries(lib, queries: int) -> dict:
+    from qa_bot.index.embed import Embedder
+    from qa_bot.settings import EmbedSettings
+
+    emb = Embedder(EmbedSettings())
+    if not lib.meta().get("embedding"):
+        lib._put_meta({**lib.meta(), "embedding": embedding_entry(emb)})
+    qs = questions()[:queries]
+    pre = _Precomputed(emb, qs)  # the questions are embedded once, before the clock starts
+    filters = {"none": Filters(), "court": Filters(courts=("court07",)), "years": Filters(years=(1990, 1999)),
+               "court+years": Filters(courts=("court07",), years=(1970, None))}
+    lat: dict[str, dict[str, list[float]]] = {}
+    for mode in ("bm25", "dense", "hybrid"):
+        for fname, f in filters.items():
+            xs = []
+            for q in qs:
+                t = time.perf_counter()
+                lib.candidates(q, 100, mode, f, pre, 10, {"bm25": 1.0, "dense": 1.0})
+                xs.append((time.perf_counter() - t) * 1000)
+            lat.setdefault(mode, {})[fname] = xs
+            print(f"  {mode:<6} filter={fname:<12} p50 {pct(xs, 50):7.1f} ms  p95 {pct(xs, 95):7.1f} ms", flush=True)
+    return {m: {f: {"p50": round(pct(x, 50), 1), "p95": round(pct(x, 95), 1)} for f, x in d.items()}
+            for m, d in lat.items()}
+
+
+def search_only(db: Path, args) -> int:
+    t = time.perf_counter()
+    lib = mv.MilvusBackend(parse(f"milvus-lite://{db}#sim"), create=False)
+    t_open = time.perf_counter() - t
+    n = lib.client.query(lib.name, filter="", output_fields=["count(*)"])[0]["count(*)"]
+    print(f"  opened {n:,} passages (collections loaded, indexes read) in {t_open:.0f} s, rss {rss_mb():,.0f} MB",
+          flush=True)
+    out = {"passages": int(n), "open_load_seconds": round(t_open, 1), "rss_mb_after_open": round(rss_mb())}
+    out["latency_ms"] = run_queries(lib, args.queries)
+    disk = sum(f.stat().st_size for f in db.rglob("*") if f.is_file())
+    out.update({"queries": args.queries, "peak_rss_mb": round(peak_mb()), "disk_mb": round(disk / 2**20),
+                "load": os.getloadavg()})
+    print(json.dumps(out, indent=1))
+    if args.json:
+        Path(args.json).write_text(json.dumps(out, indent=1) + "\n")
+    lib.close()
+    return 0
+
+
 def main() -> int:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--passages", type=int, default=1_000_000)
@@ -107,9 +151,13 @@ def main() -> int:
     ap.add_argument("--queries", type=int, default=100)
     ap.add_argument("--sigma", type=float, default=0.05)
     ap.add_argument("--json", default="")
+    ap.add_argument("--reuse", action="store_true",
+                    help="search an existing --db built by an earlier run (measures opening + index load and search)")
     args = ap.parse_args()
 
     db = Path(args.db)
+    if args.reuse:
+        return search_only(db, args)
     shutil.rmtree(db, ignore_errors=True)
     passages, vecs = load_source(Path(args.source))
     S, dim, N = len(passages), vecs.shape[1], args.passages
@@ -168,35 +216,15 @@ def main() -> int:
     t_load = time.perf_counter() - t1
     load_rss = rss_mb()
 
-    from qa_bot.index.embed import Embedder
-    from qa_bot.settings import EmbedSettings
-
-    emb = Embedder(EmbedSettings())
-    lib._put_meta({**lib.meta(), "embedding": embedding_entry(emb)})
-    qs = questions()[: args.queries]
-    pre = _Precomputed(emb, qs)  # the questions are embedded once, before the clock starts
-    filters = {"none": Filters(), "court": Filters(courts=("court07",)), "years": Filters(years=(1990, 1999)),
-               "court+years": Filters(courts=("court07",), years=(1970, None))}
-    lat: dict[str, dict[str, list[float]]] = {}
-    for mode in ("bm25", "dense", "hybrid"):
-        for fname, expr in filters.items():
-            xs = []
-            for q in qs:
-                t = time.perf_counter()
-                lib.candidates(q, 100, mode, expr, pre, 10, {"bm25": 1.0, "dense": 1.0})
-                xs.append((time.perf_counter() - t) * 1000)
-            lat.setdefault(mode, {})[fname] = xs
-            print(f"  {mode:<6} filter={fname:<12} p50 {pct(xs, 50):7.1f} ms  p95 {pct(xs, 95):7.1f} ms", flush=True)
-
+    lat = run_queries(lib, args.queries)
     disk = sum(f.stat().st_size for f in db.rglob("*") if f.is_file())
     out = {
         "passages": N, "source_passages": S, "dim": dim, "vectors": f"synthetic: real vectors + N(0, {args.sigma}) noise",
         "texts": "real demo passages, repeated", "insert_seconds": round(t_insert, 1),
         "insert_rows_per_s": round(N / t_insert), "index_build_load_seconds": round(t_load, 1),
         "rss_mb_before": round(start_rss), "rss_mb_after_load": round(load_rss), "peak_rss_mb": round(peak_mb()),
-        "disk_mb": round(disk / 2**20), "queries": len(qs),
-        "latency_ms": {m: {f: {"p50": round(pct(x, 50), 1), "p95": round(pct(x, 95), 1)} for f, x in d.items()}
-                       for m, d in lat.items()},
+        "disk_mb": round(disk / 2**20), "queries": args.queries,
+        "latency_ms": lat,
         "load": os.getloadavg(),
     }
     print(json.dumps(out, indent=1))

@@ -5,6 +5,7 @@ down."""
 
 from __future__ import annotations
 
+import os
 import subprocess
 import sys
 import time
@@ -92,8 +93,8 @@ def test_bm25_scores_equal_local(built):
     """Client-side BM25 weights in a sparse field rank exactly like the local bm25s index."""
     local, lib, emb, _ = built
     for q in QUESTIONS:
-        a = local.candidates(q, 30, "bm25", Filters(), emb, 10, WEIGHTS)
-        b = lib.candidates(q, 30, "bm25", Filters(), emb, 10, WEIGHTS)
+        a, _ = local.candidates(q, 30, "bm25", Filters(), emb, 10, WEIGHTS)
+        b, _ = lib.candidates(q, 30, "bm25", Filters(), emb, 10, WEIGHTS)
         assert a, q
         sa = [(round(s, 3), _key(local.store, pid)) for pid, s, _ in a]
         sb = [(round(s, 3), _key(lib, pid)) for pid, s, _ in b]
@@ -105,8 +106,9 @@ def test_server_rrf_equals_client_rrf(built):
     """Milvus hybrid_search with RRFRanker(k) ranks as our own reciprocal rank fusion of the same lists."""
     _, lib, emb, _ = built
     for q in QUESTIONS:
-        server = lib.candidates(q, 50, "hybrid", Filters(), emb, 10, WEIGHTS, fusion="server")
-        client = lib.candidates(q, 50, "hybrid", Filters(), emb, 10, WEIGHTS, fusion="client")
+        server, info = lib.candidates(q, 50, "hybrid", Filters(), emb, 10, WEIGHTS, fusion="server")
+        assert info.used == "hybrid" and info.embedded == info.passages
+        client, _ = lib.candidates(q, 50, "hybrid", Filters(), emb, 10, WEIGHTS, fusion="client")
         assert [round(s, 6) for _, s, _ in server] == [round(s, 6) for _, s, _ in client], q
         assert {p for p, _, _ in server} == {p for p, _, _ in client}
         assert all("dense" in d for _, _, d in server)  # the cosine the answerer reads is there
@@ -119,10 +121,10 @@ def test_filters_select_what_local_selects(built):
         want = {_key(local.store, pid) for pid in local.store.passage_ids_where(courts, years, case)}
         assert want, (courts, years, case)
         f = Filters(courts, years, case)
-        got = lib.candidates("the court held", 16384, "bm25", f, emb, 10, WEIGHTS)
+        got, _ = lib.candidates("the court held", 16384, "bm25", f, emb, 10, WEIGHTS)
         got_keys = {_key(lib, pid) for pid, _, _ in got}
         assert got_keys and got_keys <= want, (courts, years, case)
-        dense = lib.candidates("the court held", 500, "dense", f, emb, 10, WEIGHTS)
+        dense, _ = lib.candidates("the court held", 500, "dense", f, emb, 10, WEIGHTS)
         assert {_key(lib, pid) for pid, _, _ in dense} == want
 
 
@@ -223,3 +225,21 @@ def test_library_on_a_milvus_server(tmp_path, capsys):
     code = cli.main(["search", "privacy", "--index", uri])
     err = capsys.readouterr().err
     assert code != 0 and uri in err and "Traceback" not in err
+
+
+def test_a_library_reopens_in_a_new_process(built):
+    """Milvus Lite starts a reopened library's collections released: opening loads them."""
+    local, lib, emb, root = built
+    code = (f"from qa_bot.library import Library\n"
+            f"lib = Library.open('milvus-lite://{root / 'lib.db'}')\n"
+            f"print(lib.store.stats()['passages'], len(lib.search('expectation of privacy', k=3, mode='bm25')))\n")
+    lib.close()  # Milvus Lite: one process per file
+    try:
+        out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=600,
+                             env={**os.environ, "PYTHONPATH": str(Path(__file__).parents[1])})
+        assert out.returncode == 0, out.stderr[-2000:]
+        assert out.stdout.split() == [str(local.store.stats()["passages"]), "3"]
+    finally:
+        lib.client = mv.connect(lib.uri)
+        for c in (lib.docs_name, lib.terms_name, lib.name):
+            lib.client.load_collection(c)

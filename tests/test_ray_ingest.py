@@ -73,7 +73,7 @@ def test_ray_ingest_matches_the_local_pipeline_and_resumes(ray_local, local_coun
     emb = Embedder(Settings.preset().embed)
     # the vectors are the model's: a passage's own text finds it first
     p = lib.passages()[7]
-    hits = lib.candidates(p.text, 3, "dense", Filters(), emb, 10, {"bm25": 1.0, "dense": 1.0})
+    hits, _ = lib.candidates(p.text, 3, "dense", Filters(), emb, 10, {"bm25": 1.0, "dense": 1.0})
     assert hits[0][0] == p.id and hits[0][1] > 0.99
     again = ri.ray_ingest(FILES, lib)
     assert again.ingested == 0 and again.skipped_seen == len(local_report.ingested)

@@ -43,6 +43,7 @@ from typing import Callable, Mapping
 import numpy as np
 
 from ..errors import BadQuestion, IndexNotFound
+from ..types import Retrieval
 from .base import Filters, Ranked, fuse
 from .milvus_io import (EMPTY_SPARSE, _guard, _query_all, _score, check_embedding, doc_terms, doc_weights, idf,
                         query_terms, term_id, BackendUnavailable, connect)  # noqa: F401 (re-exported)
@@ -160,20 +161,33 @@ class MilvusBackend(MilvusStore):
         df = self._df(list(counts))
         return {d: idf(n, df[d]) * c for d, c in counts.items() if df[d] > 0}
 
+    def _counts(self) -> tuple[int, int]:
+        """(passages, passages with a vector)."""
+        n = int(self.meta().get("n", 0))
+        if not n or not self.client.has_collection(self.name):
+            return n, 0
+        rows = self.client.query(self.name, filter="embedded == false", output_fields=["count(*)"])
+        return n, n - int(rows[0]["count(*)"]) if rows else n
+
     @_guard
     def candidates(self, question: str, n: int, mode: str, filters: Filters, embedder, rrf_k: int,
-                   weights: Mapping[str, float], fusion: str = "server") -> Ranked:
+                   weights: Mapping[str, float], fusion: str = "server") -> tuple[Ranked, Retrieval]:
         """(passage id, score, details) best first: one retriever's ranking, or both fused by RRF on the
-        server (``hybrid_search`` + ``RRFRanker(rrf_k)``; ``fusion="client"`` fuses here instead, as the
-        local backend does, and so does any weight other than 1)."""
+        server (``hybrid_search`` + ``RRFRanker(rrf_k)``). Fused here instead, as the local backend does,
+        with ``fusion="client"``, with weights other than 1, and while some vectors are missing (a passage
+        without one takes its BM25 rank as its dense rank, as locally)."""
         from pymilvus import AnnSearchRequest, RRFRanker
 
-        if not self.client.has_collection(self.name):
-            return []
+        total, embedded = self._counts()
+        recorded = self.meta().get("embedding")
+        used = mode if mode == "bm25" or (embedded and recorded) else "bm25"
+        info = Retrieval(requested=mode, used=used, passages=total, embedded=embedded)
+        if not total:
+            raise IndexNotFound(f"{self.uri.text}: the library holds no passage yet; qa-bot ingest PATH --index {self.uri.text}")
         expr = self.filter_expr(filters) if filters else ""
         n = min(n, SEARCH_LIMIT)
         reqs, names = [], []
-        if mode in ("bm25", "hybrid"):
+        if used in ("bm25", "hybrid"):
             if self.server_bm25:
                 reqs.append(AnnSearchRequest(data=[question], anns_field="text_bm25", param={"metric_type": "BM25"},
                                              limit=n, expr=expr or None))
@@ -185,8 +199,7 @@ class MilvusBackend(MilvusStore):
                                                  expr=expr or None))
                     names.append("bm25")
         qv = None
-        recorded = self.meta().get("embedding")
-        if mode in ("dense", "hybrid") and recorded and embedder is not None:
+        if used in ("dense", "hybrid"):
             check_embedding(self.uri, recorded, embedder)
             qv = np.asarray(embedder.encode_queries([question])[0], dtype=np.float32)
             dense_expr = "embedded == true" + (f" and ({expr})" if expr else "")
@@ -194,17 +207,17 @@ class MilvusBackend(MilvusStore):
                                          param={"metric_type": "IP", "params": {"ef": max(128, n)}},
                                          limit=n, expr=dense_expr))
             names.append("dense")
-        elif mode == "dense":
-            raise IndexNotFound(f"{self.uri.text}: no vectors yet; run qa-bot sync --index {self.uri.text}")
         if not reqs:
-            return []
-        if len(reqs) == 1 or fusion == "client" or any(w != 1.0 for w in weights.values()):
-            ranked = {}
+            return [], info
+        partial = embedded < total
+        if len(reqs) == 1 or fusion == "client" or partial or any(w != 1.0 for w in weights.values()):
+            ranked, unembedded = {}, set()
             for name, r in zip(names, reqs):
                 res = self.client.search(self.name, data=r.data, anns_field=r.anns_field, limit=r.limit,
-                                         filter=r.expr or "", search_params=r.param)
+                                         filter=r.expr or "", search_params=r.param, output_fields=["embedded"])
                 ranked[name] = [(int(h["id"]), _score(name, h["distance"], self.server_bm25)) for h in res[0]]
-            return fuse(ranked, rrf_k, weights, mode if len(reqs) > 1 else names[0])
+                unembedded |= {int(h["id"]) for h in res[0] if not h.get("entity", {}).get("embedded", True)}
+            return fuse(ranked, rrf_k, weights, used if len(reqs) > 1 else names[0], frozenset(unembedded)), info
         # the union of the routes, as the local fusion keeps (the per-opinion cap backfills from it)
         res = self.client.hybrid_search(self.name, reqs, ranker=RRFRanker(rrf_k), limit=min(len(reqs) * n, SEARCH_LIMIT),
                                         output_fields=["dense"])
@@ -215,7 +228,7 @@ class MilvusBackend(MilvusStore):
             if qv is not None and ent.get("dense") is not None:  # the cosine the answerer reads
                 d["dense"] = float(np.dot(np.asarray(ent["dense"], dtype=np.float32), qv))
             out.append((int(h["id"]), float(h["distance"]), d))
-        return out
+        return out, info
 
     def filter_expr(self, filters: Filters) -> str:
         """A Milvus boolean expression for the court / year / case filters (validated above the seam)."""

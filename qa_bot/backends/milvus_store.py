@@ -56,9 +56,14 @@ class MilvusStore:
                 raise IndexMismatch(f"{self.uri.text}: collection {self.name} exists but was not made by qa-bot "
                                     f"(no {self.docs_name}); choose another collection name")
             self._create_aux()
+            self.client.load_collection(self.docs_name)
+            self.client.load_collection(self.terms_name)
             self._put_meta({"schema": SCHEMA_VERSION, "lexical": lexical if lexical == "milvus-bm25" else LEXICAL_KIND,
                             "n": 0, "total_len": 0, "avgdl_weights": 0.0, "embedding": None, "chunk": None,
                             "created": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime())})
+        for c in (self.docs_name, self.terms_name, self.name):  # a reopened library's collections start released
+            if c in set(self.client.list_collections()):
+                self.client.load_collection(c)
         m = self.meta()
         if m.get("schema") != SCHEMA_VERSION:
             raise IndexMismatch(f"{self.uri.text}: library schema {m.get('schema')!r}; this qa-bot reads schema "
@@ -68,9 +73,6 @@ class MilvusStore:
                                 f"reads ({LEXICAL_KIND}, milvus-bm25); rebuild it into a new collection")
         if self.name in have:
             self._check_passage_schema()
-        for c in (self.name, self.docs_name, self.terms_name):
-            if c in set(self.client.list_collections()):
-                self.client.load_collection(c)
 
     @property
     def server_bm25(self) -> bool:
@@ -126,6 +128,13 @@ class MilvusStore:
             self.client.close()
         except Exception:  # noqa: BLE001 - closing a dead connection
             pass
+        if self.uri.lite:  # stop the in-process Milvus Lite server: its file lock goes with it
+            try:
+                from milvus_lite.server_manager import server_manager_instance
+
+                server_manager_instance.release_server(str(self.uri.path))
+            except Exception:  # noqa: BLE001
+                pass
 
     def __enter__(self):
         return self
