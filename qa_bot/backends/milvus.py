@@ -220,15 +220,16 @@ class MilvusBackend(MilvusStore):
             return fuse(ranked, rrf_k, weights, used if len(reqs) > 1 else names[0], frozenset(unembedded)), info
         # the union of the routes, as the local fusion keeps (the per-opinion cap backfills from it)
         res = self.client.hybrid_search(self.name, reqs, ranker=RRFRanker(rrf_k), limit=min(len(reqs) * n, SEARCH_LIMIT),
-                                        output_fields=["dense"])
+                                        output_fields=["dense", "seq"])
         out = []
         for h in res[0]:
             ent = h.get("entity", {})
             d = {"rrf": float(h["distance"])}
             if qv is not None and ent.get("dense") is not None:  # the cosine the answerer reads
                 d["dense"] = float(np.dot(np.asarray(ent["dense"], dtype=np.float32), qv))
-            out.append((int(h["id"]), float(h["distance"]), d))
-        return out, info
+            out.append((int(h["id"]), float(h["distance"]), d, int(ent.get("seq", 0))))
+        out.sort(key=lambda x: (-round(x[1], 7), x[3]))  # equal RRF scores: the earlier-written passage first
+        return [x[:3] for x in out], info
 
     def filter_expr(self, filters: Filters) -> str:
         """A Milvus boolean expression for the court / year / case filters (validated above the seam)."""

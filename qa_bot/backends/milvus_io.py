@@ -282,6 +282,7 @@ def create_passages(c, name: str, dim: int, server_bm25: bool) -> None:
     s.add_field("court_id_lc", DataType.VARCHAR, max_length=128)
     s.add_field("year", DataType.INT64, nullable=True)
     s.add_field("dl", DataType.INT64)
+    s.add_field("seq", DataType.INT64)  # write order: ties in a fused ranking go to the earlier passage, as locally
     s.add_field("embedded", DataType.BOOL)
     s.add_field("dense", DataType.FLOAT_VECTOR, dim=int(dim))
     s.add_field("lex", DataType.SPARSE_FLOAT_VECTOR)

@@ -89,7 +89,7 @@ class MilvusStore:
     def _check_passage_schema(self) -> None:
         d = self.client.describe_collection(self.name)
         names = {f["name"] for f in d.get("fields", [])}
-        need = {"id", "opinion_id", "text", "dense", "lex", "embedded", "dl", "court_lc", "year"}
+        need = {"id", "opinion_id", "text", "dense", "lex", "embedded", "dl", "seq", "court_lc", "year"}
         if not need <= names:
             raise IndexMismatch(f"{self.uri.text}: collection {self.name} lacks fields {sorted(need - names)}; "
                                 "it was built by another qa-bot schema. Rebuild into a new collection")
@@ -165,12 +165,13 @@ class MilvusStore:
                      vectors: Sequence[np.ndarray | None] | None = None) -> list[list[int]]:
         """Write opinions with their passages (and, from a distributed ingest, their vectors) in batches."""
         self._ensure_passages()
+        for op, *_ in items:  # leftovers of an interrupted run go first (their statistics with them)
+            self._delete_passages(f'opinion_id == {_lit(op.id)}', df_sub=True)
         m = self.meta()
-        n, total = int(m["n"]), int(m["total_len"])
+        n, total, seq = int(m["n"]), int(m["total_len"]), int(m.get("seq", 0))
         dim = int(m["dim"])
         out, rows, docs, df_add = [], [], [], Counter()
         for j, (op, passages, rich, sk) in enumerate(items):
-            self._delete_passages(f'opinion_id == {_lit(op.id)}', df_sub=True)  # leftovers of an interrupted run
             ids = []
             vecs = vectors[j] if vectors is not None else None
             for i, p in enumerate(passages):
@@ -185,6 +186,8 @@ class MilvusStore:
                     row["dense"] = np.asarray(vecs[i], dtype=np.float32).tolist()
                     row["embedded"] = True
                 row["_tf"] = tf
+                seq += 1
+                row["seq"] = seq
                 rows.append(row)
                 ids.append(pid)
             out.append(ids)
@@ -197,7 +200,7 @@ class MilvusStore:
             self.client.upsert(self.name, rows[lo : lo + WRITE_BATCH])
         self._add_df(df_add, +1)
         self._upsert_docs(docs)  # opinion records after their passages; the caller's file record comes last
-        self._put_meta({**self.meta(), "n": n, "total_len": total, "avgdl_weights": avgdl})
+        self._put_meta({**self.meta(), "n": n, "total_len": total, "avgdl_weights": avgdl, "seq": seq})
         self._opinions_cache = None
         return out
 
