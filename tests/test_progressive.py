@@ -378,7 +378,7 @@ def test_snapshot_reloads_only_what_changed_and_keeps_serving_the_old_one(bm25_o
     assert second.embedded == len(lib.store.passage_ids())
     # while one thread loads a changed manifest, another is served the snapshot it has
     index_sync.prepare(lib.folder, lib.store, lib.settings, rebuild=True)
-    with r.backend._load_lock:
+    with r._load_lock:
         assert r.snapshot() is second
     assert r.snapshot().vectors is None
 
