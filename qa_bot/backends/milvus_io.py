@@ -111,7 +111,6 @@ def connect(uri: BackendURI, timeout: float = 10.0):
     import os
 
     os.environ.setdefault("GRPC_VERBOSITY", "NONE")  # gRPC's keep-alive chatter is not for the user's terminal
-    logging.getLogger("pymilvus").setLevel(logging.ERROR)  # "failed to get mvccTs" from every query iterator
     try:
         from pymilvus import MilvusClient
     except ImportError:
@@ -125,6 +124,8 @@ def connect(uri: BackendURI, timeout: float = 10.0):
         except ImportError:
             raise BackendUnavailable(f"{uri.text}: a milvus-lite:// library needs the milvus-lite package: "
                                      "pip install 'qa-bot[scale]'") from None
+    for name in ("pymilvus", "pymilvus.client.iterator.query_iterator"):  # "failed to get mvccTs" per iterator
+        logging.getLogger(name).setLevel(logging.ERROR)
     try:
         return MilvusClient(uri=uri.client_uri, timeout=timeout)
     except Exception as e:  # noqa: BLE001
