@@ -37,6 +37,7 @@ the Ray job's driver); any number of readers.
 from __future__ import annotations
 
 import json
+import time
 from collections import Counter
 from typing import Callable, Mapping
 
@@ -51,6 +52,7 @@ from .milvus_store import WRITE_BATCH, MilvusStore
 
 AVGDL_TOLERANCE = 0.01  # rewrite passage weights when the mean passage length moved more than this
 SEARCH_LIMIT = 16_384  # Milvus's largest topk
+COUNTS_SECONDS = 30.0
 
 Progress = Callable[[str, int, int], None]
 
@@ -92,6 +94,7 @@ class MilvusBackend(MilvusStore):
                 self._put_meta({**self.meta(), "embedding": mf.embedding_entry(embedder)})
             added = self._embed_missing(embedder, progress)
         self.client.flush(self.name)
+        self._counts_cache = None
         return {"bm25": int(self.meta()["n"]), "bm25_added": reweighted, "removed": 0, "vectors_added": added}
 
     def _reweight(self, avgdl: float, progress: Progress | None) -> int:
@@ -162,12 +165,18 @@ class MilvusBackend(MilvusStore):
         return {d: idf(n, df[d]) * c for d, c in counts.items() if df[d] > 0}
 
     def _counts(self) -> tuple[int, int]:
-        """(passages, passages with a vector)."""
+        """(passages, passages with a vector); the count is a scan on Milvus Lite, so it is kept for
+        ``COUNTS_SECONDS`` (this process's own writes reset it)."""
         n = int(self.meta().get("n", 0))
+        cached = getattr(self, "_counts_cache", None)
+        if cached and cached[0] == n and time.monotonic() - cached[1] < COUNTS_SECONDS:
+            return n, cached[2]
         if not n or not self.client.has_collection(self.name):
             return n, 0
         rows = self.client.query(self.name, filter="embedded == false", output_fields=["count(*)"])
-        return n, n - int(rows[0]["count(*)"]) if rows else n
+        embedded = n - int(rows[0]["count(*)"]) if rows else n
+        self._counts_cache = (n, time.monotonic(), embedded)
+        return n, embedded
 
     @_guard
     def candidates(self, question: str, n: int, mode: str, filters: Filters, embedder, rrf_k: int,
