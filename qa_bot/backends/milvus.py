@@ -228,8 +228,9 @@ class MilvusBackend(MilvusStore):
                 unembedded |= {int(h["id"]) for h in res[0] if not h.get("entity", {}).get("embedded", True)}
             return fuse(ranked, rrf_k, weights, used if len(reqs) > 1 else names[0], frozenset(unembedded)), info
         # the union of the routes, as the local fusion keeps (the per-opinion cap backfills from it)
+        fields = ["dense"] + (["seq"] if "seq" in getattr(self, "_fields", {"seq"}) else [])
         res = self.client.hybrid_search(self.name, reqs, ranker=RRFRanker(rrf_k), limit=min(len(reqs) * n, SEARCH_LIMIT),
-                                        output_fields=["dense", "seq"])
+                                        output_fields=fields)
         out = []
         for h in res[0]:
             ent = h.get("entity", {})

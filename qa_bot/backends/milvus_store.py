@@ -89,6 +89,7 @@ class MilvusStore:
     def _check_passage_schema(self) -> None:
         d = self.client.describe_collection(self.name)
         names = {f["name"] for f in d.get("fields", [])}
+        self._fields = names
         need = {"id", "opinion_id", "text", "dense", "lex", "embedded", "dl", "seq", "court_lc", "year"}
         if not need <= names:
             raise IndexMismatch(f"{self.uri.text}: collection {self.name} lacks fields {sorted(need - names)}; "
