@@ -319,7 +319,8 @@ class MilvusStore:
 
     @_guard
     def opinion(self, opinion_id: str) -> Opinion:
-        from ..ingest.store import _opinion_from_row
+        from ..ingest.schema import meta_from_json
+        from ..types import CitedAuthority, Footnote, Paragraph, Part
 
         d = self._opinion_record(opinion_id)
         if d is None:
@@ -330,8 +331,13 @@ class MilvusStore:
             raise IndexCorrupt(f"{self.uri.text}: opinion {opinion_id} lacks {len(keys) - len(parts)} of its text blobs; "
                                "ingest its file again")
         body = json.loads("".join(parts[k] for k in keys))
-        return _opinion_from_row((opinion_id, json.dumps(d["meta"]), body["text"], json.dumps(body["structure"]),
-                                  d["source"], d["format"], d["sha256"]))
+        st = body["structure"]
+        return Opinion(id=opinion_id, meta=meta_from_json(json.dumps(d["meta"])), text=body["text"],
+                       pages=tuple((int(o), int(p)) for o, p in st["pages"]),
+                       paragraphs=tuple(Paragraph(**p) for p in st["paragraphs"]),
+                       footnotes=tuple(Footnote(**f) for f in st["footnotes"]), parts=tuple(Part(**p) for p in st["parts"]),
+                       cites=tuple(CitedAuthority(**c) for c in st["cites"]), source=d["source"], format=d["format"],
+                       sha256=d["sha256"])
 
     def _opinion_rows(self) -> list[dict]:
         if self._opinions_cache is None:
@@ -341,7 +347,7 @@ class MilvusStore:
 
     @_guard
     def opinions(self) -> Iterator[tuple[str, Meta, int]]:
-        from ..ingest.store import _meta
+        from ..ingest.schema import meta_from_json as _meta
 
         rows = sorted(self._opinion_rows(), key=lambda d: (d["case_name"], d["id"]))
         for d in rows:
