@@ -239,6 +239,13 @@ class MilvusBackend(MilvusStore):
                 d["dense"] = float(np.dot(np.asarray(ent["dense"], dtype=np.float32), qv))
             out.append((int(h["id"]), float(h["distance"]), d, int(ent.get("seq", 0))))
         out.sort(key=lambda x: (-round(x[1], 7), x[3]))  # equal RRF scores: the earlier-written passage first
+        if qv is not None:  # as locally: only the dense route's own candidates (the n best cosines) carry one
+            by_cos = sorted((x for x in out if "dense" in x[2]), key=lambda x: -x[2]["dense"])
+            for rank, x in enumerate(by_cos, 1):
+                if rank <= n:
+                    x[2]["dense_rank"] = float(rank)
+                else:
+                    del x[2]["dense"]
         return [x[:3] for x in out], info
 
     def filter_expr(self, filters: Filters) -> str:
