@@ -28,7 +28,10 @@ FILES = sorted((Path(__file__).parent / "data" / "ray").glob("*.csv"))
 
 
 @pytest.fixture(scope="module")
-def ray_local():
+def ray_local(monkeypatch_module=None):
+    import os
+
+    os.environ.setdefault("RAY_gcs_server_port_wait_time_s", "600")  # no test may depend on the machine's speed
     ray.init(num_cpus=2, include_dashboard=False, log_to_driver=False)
     yield
     ray.shutdown()

@@ -158,6 +158,9 @@ def ray_ingest(paths: Iterable[str | Path], lib, settings: Settings | None = Non
     seen = frozenset(_all_file_keys(lib))
     started_here = not ray.is_initialized()
     if started_here:
+        import os
+
+        os.environ.setdefault("RAY_gcs_server_port_wait_time_s", "600")  # a busy machine starts Ray slowly (30 s default)
         ray.init(address=address, num_cpus=num_cpus, include_dashboard=False, log_to_driver=False,
                  ignore_reinit_error=True)
     try:
