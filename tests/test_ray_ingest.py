@@ -28,7 +28,7 @@ FILES = sorted((Path(__file__).parent / "data" / "ray").glob("*.csv"))
 
 
 @pytest.fixture(scope="module")
-def ray_local(monkeypatch_module=None):
+def ray_local():
     import os
 
     os.environ.setdefault("RAY_gcs_server_port_wait_time_s", "600")  # no test may depend on the machine's speed
