@@ -89,8 +89,7 @@ class Library:
             return Embedder(settings.embed).dim
 
         backend = MilvusBackend(uri, dim=dim, create=create)
-        folder = uri.path.with_name(uri.path.name + ".files") if uri.lite else resolve_index(uri.collection)
-        return cls(folder, settings, backend=backend)
+        return cls(backend.folder, settings, backend=backend)
 
     def close(self) -> None:
         if self._background is not None:

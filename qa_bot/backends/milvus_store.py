@@ -36,7 +36,8 @@ class MilvusStore:
         self.docs_name = f"{self.name}_docs"
         self.terms_name = f"{self.name}_terms"
         self.path = uri.path or Path(uri.address)
-        self.folder = uri.path.parent if uri.path else None
+        # local files of the library (uploads, caches): beside a Milvus Lite file, or under embeddings/
+        self.folder = uri.path.with_name(uri.path.name + ".files") if uri.path else _local_folder(uri.collection)
         self._dim = dim
         self.client = connect(uri)
         self._meta_cache: dict | None = None
@@ -419,3 +420,8 @@ class MilvusStore:
                 "tokens": sum(int(d.get("n_tokens", 0)) for d in ops),
                 "duplicates_skipped": count("dup"), "files_seen": count("file")}
 
+
+def _local_folder(collection: str) -> Path:
+    from ..paths import embeddings_root
+
+    return embeddings_root() / collection
