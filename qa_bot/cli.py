@@ -19,6 +19,8 @@ def _open(args, create: bool = False):
 
 # --- ingest / info (foundation) ----------------------------------------------------------------
 def _cmd_ingest(args) -> int:
+    if args.engine == "ray":
+        return _cmd_ingest_ray(args)
     with _open(args, create=True) as lib:
         report = lib.ingest(args.paths, progress=progress_printer(args.quiet), embed=not args.no_embed)
     for line in report.lines():
@@ -26,6 +28,24 @@ def _cmd_ingest(args) -> int:
     if not args.quiet:
         print(f"{report.summary()} into {lib.folder}", file=sys.stderr)
     return 1 if report.failed else 0
+
+
+def _cmd_ingest_ray(args) -> int:
+    from .backends.uri import is_uri
+
+    if not is_uri(args.index):
+        raise QaBotError("--engine ray writes to a Milvus library: give --index milvus://host:19530/NAME or "
+                         "milvus-lite:///path/to/library.db")
+    from .scale.ray_ingest import ray_ingest
+
+    with _open(args, create=True) as lib:
+        report = ray_ingest(args.paths, lib.backend, lib.settings, actors=args.actors, address=args.ray_address,
+                            num_cpus=args.num_cpus, progress=progress_printer(args.quiet))
+    for source, reason in report.rejected:
+        print(f"rejected  {source}  {reason}")
+    if not args.quiet:
+        print(f"{report.summary()} into {args.index}", file=sys.stderr)
+    return 1 if report.rejected else 0
 
 
 def _cmd_info(args) -> int:
@@ -51,6 +71,8 @@ def _settings(args):
     s = Settings.preset()
     if getattr(args, "model", None):
         s = s.with_(embed={"model": args.model})
+    if getattr(args, "encoder", None):
+        s = s.with_(embed={"encoder": args.encoder})
     if getattr(args, "reranker", None):
         s = s.with_(retrieve={"reranker": args.reranker})
     return s
@@ -66,6 +88,7 @@ def _search_arguments(sp) -> None:
     sp.add_argument("--cap", type=int, default=None, help="at most this many passages per opinion (0 = no cap)")
     sp.add_argument("--group", action="store_true", help="group hits by opinion")
     sp.add_argument("--model", default=None, help="embedding model (must match the one the index was built with)")
+    sp.add_argument("--encoder", default=None, help="torch | onnx | onnx-int8 (must match how the vectors were embedded)")
     sp.add_argument("--reranker", default=None, help="cross-encoder name or path to rerank with")
     sp.add_argument("--json", action="store_true")
 
@@ -105,6 +128,7 @@ def _say_retrieval(retrieval, quiet: bool) -> None:
 
 def _sync_arguments(sp) -> None:
     sp.add_argument("--model", default=None, help="embedding model (default: the settings' model)")
+    sp.add_argument("--encoder", default=None, help="torch | onnx | onnx-int8 (must match how the vectors were embedded)")
     sp.add_argument("--no-embed", action="store_true", help="bring only BM25 up to date")
     sp.add_argument("--rebuild", action="store_true", help="drop the vectors and embed everything again")
 
@@ -182,7 +206,8 @@ def build_parser() -> argparse.ArgumentParser:
 
     def cmd(name: str, func, help: str) -> argparse.ArgumentParser:
         sp = sub.add_parser(name, help=help, description=help)
-        sp.add_argument("--index", default=None, help="library name (folder under embeddings/) or path; default: demo")
+        sp.add_argument("--index", default=None, help="library name (folder under embeddings/) or path, or milvus://host:19530/NAME, "
+                        "milvus-lite:///path/library.db; default: demo")
         sp.add_argument("--quiet", action="store_true", help="no progress bars")
         sp.set_defaults(func=func)
         return sp
@@ -194,6 +219,11 @@ def build_parser() -> argparse.ArgumentParser:
     sp.add_argument("--no-embed", action="store_true",
                     help="store and BM25-index only (answers from BM25 at once); embed later with qa-bot sync, "
                          "or let qa-bot serve embed in the background")
+    sp.add_argument("--engine", choices=("local", "ray"), default="local",
+                    help="ray: parse, chunk and embed with Ray Data (a Milvus --index only)")
+    sp.add_argument("--ray-address", default=None, help="an existing Ray cluster (default: start one here)")
+    sp.add_argument("--num-cpus", type=int, default=None, help="CPUs for a Ray instance started here")
+    sp.add_argument("--actors", type=int, default=1, help="embedding actors (one model each)")
 
     sp = cmd("info", _cmd_info, "what a library holds")
     sp.add_argument("--json", action="store_true")

@@ -36,10 +36,13 @@ GROWING_PUBLISH_SECONDS = 30.0  # ... and, into a library that already answers, 
 
 
 class Library:
-    def __init__(self, folder: Path, settings: Settings | None = None):
-        self.folder = Path(folder)
+    """One library: a local folder, or (``backend``) a library in Milvus (``backends.milvus``)."""
+
+    def __init__(self, folder: Path, settings: Settings | None = None, backend=None):
+        self.folder = Path(folder)  # the library itself; for a Milvus library, where its uploads go
         self.settings = settings or Settings.preset()
-        self.store = Store(self.folder)
+        self.backend = backend  # None: the local folder
+        self.store = Store(self.folder) if backend is None else backend.store
         self._retriever = None
         self._lock = threading.Lock()  # guards creating the retriever and the background worker
         self._background = None
@@ -53,7 +56,13 @@ class Library:
         ``create=True``. The demo library is built on first use, in place (``build_demo``): stored and
         BM25-indexed, which is all an answer needs (its vectors fill in later, behind the chat or with
         ``qa-bot sync``). ``wait=False`` returns at once while it builds in a background thread (the
-        chat's first run): searches see the opinions stored so far, ``index_status()`` the progress."""
+        chat's first run): searches see the opinions stored so far, ``index_status()`` the progress.
+        ``milvus://host:19530/NAME`` and ``milvus-lite:///path/to/library.db`` open a library in Milvus
+        (``backends.uri``)."""
+        from .backends.uri import is_uri
+
+        if is_uri(index):
+            return cls._open_milvus(str(index), settings, create)
         folder = resolve_index(index)
         if not (folder / DB_NAME).exists() and not create and not is_demo(folder):
             raise IndexNotFound(f"no library at {folder} (create one with: qa-bot ingest PATH --index {index})")
@@ -66,10 +75,26 @@ class Library:
                 raise
         return lib
 
+    @classmethod
+    def _open_milvus(cls, index: str, settings: Settings | None, create: bool) -> "Library":
+        from .backends.milvus import MilvusBackend
+        from .backends.uri import parse
+
+        uri = parse(index)
+        settings = settings or Settings.preset()
+
+        def dim() -> int:  # known only once the first passages arrive: the model loads then, not before
+            from .index.embed import Embedder
+
+            return Embedder(settings.embed).dim
+
+        backend = MilvusBackend(uri, dim=dim, create=create)
+        return cls(backend.folder, settings, backend=backend)
+
     def close(self) -> None:
         if self._background is not None:
             self._background.stop()
-        self.store.close()
+        (self.backend or self.store).close()
 
     def build_demo(self, progress: Progress | None = None, wait: bool = True):
         """Ingest the bundled demo (``demo.demo_sources()``) into this library, in place. Every opinion
@@ -125,6 +150,10 @@ class Library:
 
         if embed not in (True, False, "background"):
             raise QaBotError(f"embed must be True, False or 'background', not {embed!r}")
+        if self.backend is not None:  # Milvus: one writer by contract; vectors now, or with sync
+            report = ingest(self.store, paths, self.settings, progress=progress)
+            self.sync(progress=progress, embed=bool(embed))
+            return report
         with writer_lock(self.folder, on_wait=_waiting(progress)):
             self.retriever.check_store()  # never add to a store that is not the one the indexes belong to
             report = ingest(self.store, paths, self.settings, progress=self._publishing(progress))
@@ -172,14 +201,17 @@ class Library:
 
             with self._lock:
                 if self._retriever is None:
-                    self._retriever = Retriever(self.folder, self.store, self.settings)
+                    self._retriever = Retriever(self.folder, self.store, self.settings, backend=self.backend)
         return self._retriever
 
     def embed_in_background(self, **options):
-        """Start (or wake) the worker that fills in missing vectors behind searches; returns it.
+        """Start (or wake) the worker that fills in missing vectors behind searches; returns it (None for a
+        Milvus library: its vectors are filled by ``sync`` or a Ray ingest).
         ``options`` go to ``qa_bot.index.background.Background`` (checkpoint_seconds, chunk, ...)."""
         from .index.background import Background
 
+        if self.backend is not None:
+            return None  # a Milvus library's vectors are filled by qa-bot sync or ingest --engine ray
         with self._lock:
             if self._background is None:
                 self._background = Background(self.folder, self.store, self.settings,
@@ -193,9 +225,13 @@ class Library:
         out = {"passages": len(self.store.passage_ids()), "bm25": 0, "vectors": 0, "state": "idle",
                "embedding_done": 0, "embedding_total": 0, "rate": None, "eta_seconds": None, "error": ""}
         try:
-            snap = self.retriever.snapshot()
-            out["bm25"] = len(snap.lexical) if snap.lexical is not None else 0
-            out["vectors"] = snap.embedded
+            if self.backend is not None:
+                st = self.backend.status()
+                out["bm25"], out["vectors"] = st["bm25"], st["vectors"]
+            else:
+                snap = self.retriever.snapshot()
+                out["bm25"] = len(snap.lexical) if snap.lexical is not None else 0
+                out["vectors"] = snap.embedded
         except QaBotError as e:
             out["error"] = str(e)
         if self._background is not None:

@@ -59,3 +59,20 @@ def model_tokenizer(model: str):
     from transformers import AutoTokenizer
 
     return AutoTokenizer.from_pretrained(resolve_model(model))
+
+
+@functools.lru_cache(maxsize=4)
+def fast_tokenizer(model: str):
+    """The model's ``tokenizer.json`` as a ``tokenizers.Tokenizer`` (no truncation, no padding), or None
+    when the model is not a local folder with one."""
+    import os.path
+
+    path = os.path.join(resolve_model(model), "tokenizer.json")
+    if not os.path.isfile(path):
+        return None
+    from tokenizers import Tokenizer
+
+    tok = Tokenizer.from_file(path)
+    tok.no_truncation()
+    tok.no_padding()
+    return tok

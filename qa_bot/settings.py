@@ -31,6 +31,7 @@ class EmbedSettings:
     query_prompt: str = ""  # prepended to queries (e5: "query: ", nomic: "search_query: ")
     document_prompt: str = ""  # prepended to passages (e5: "passage: ")
     device: str = "cpu"
+    encoder: str = "torch"  # torch | onnx | onnx-int8 (index/onnx_encoder.py; measured in eval/bench_all.py)
 
 
 @dataclass(frozen=True)

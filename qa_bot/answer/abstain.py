@@ -41,6 +41,9 @@ def library_idf(lib) -> LibraryIdf:
     """The library's ``LibraryIdf``, cached on the library object and rebuilt when its BM25 index changes."""
     lex = None
     retr = _try_retriever(lib)
+    backend = getattr(retr, "backend", None)
+    if backend is not None and backend.kind != "local":  # e.g. Milvus: statistics looked up there, not loaded
+        return LibraryIdf.of_stats(backend.term_stats())
     if retr is not None and hasattr(retr, "lexical"):
         try:
             lex = retr.lexical()

@@ -272,9 +272,11 @@ class LibraryIdf:
     opinion map, or, for a library without a BM25 index, by counting its stored passages. A term the
     library never uses gets an IDF above any term it holds."""
 
-    def __init__(self, n: int, df: dict[str, int], postings: Callable[[str], Sequence[int]], opinion_of: dict[int, str]):
+    def __init__(self, n: int, df: dict[str, int], postings: Callable[[str], Sequence[int]], opinion_of: dict[int, str],
+                 opinions_of: Callable[[str], frozenset[str]] | None = None):
         self.n, self.df = max(1, n), df
         self._postings, self._opinion_of = postings, opinion_of
+        self._opinions_of = opinions_of  # a backend that answers "which opinions use this term" itself
         self.max_idf = bm25_idf(self.n, 0)
         self._ops: dict[str, frozenset[str]] = {}
 
@@ -285,6 +287,8 @@ class LibraryIdf:
     def opinions(self, term: str) -> frozenset[str]:
         """Ids of the opinions with at least one passage using ``term``."""
         out = self._ops.get(term)
+        if out is None and self._opinions_of is not None:
+            out = self._opinions_of(term)
         if out is None:
             out = frozenset(self._opinion_of.get(int(i), "") for i in self._postings(term)) - {""}
             if len(self._ops) > 50_000:
@@ -297,6 +301,11 @@ class LibraryIdf:
         """From a BM25 index's postings; ``opinion_of``: passage id -> opinion id."""
         df, postings = lex.term_stats()
         return cls(len(lex), df, postings, opinion_of)
+
+    @classmethod
+    def of_stats(cls, stats) -> "LibraryIdf":
+        """From a backend's ``TermStats`` (``backends.base``: n, df, opinions_of), looked up on demand."""
+        return cls(stats.n, stats.df, lambda term: (), {}, stats.opinions_of)
 
     @classmethod
     def of_passages(cls, passages: Sequence[Passage]) -> "LibraryIdf":

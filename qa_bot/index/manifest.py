@@ -10,7 +10,8 @@ was replaced, emptied or went back in time (``check_store``); ``qa-bot sync --re
 way to index a store anew, and it also replaces a manifest that is damaged or of another version.
 
     {"format": 1, "updated": "...", "checksum": "...", "store": {"id", "generation"},
-     "embedding": {"model", "identity", "resolved", "dim", "normalize", "query_prompt", "document_prompt"},
+     "embedding": {"model", "identity", "resolved", "dim", "normalize", "query_prompt", "document_prompt",
+                   "encoder", "precision"},
      "chunk": {...ChunkSettings...},
      "vectors": {"file", "kind", "count", "sha256", "ids": [[lo, hi], ...], "deleted": [...]},
      "lexical": {"file", "kind", "count", "sha256", "ids": [[lo, hi], ...]}}
@@ -175,6 +176,7 @@ def embedding_entry(embedder) -> dict:
         "model": embedder.name, "identity": embedder.identity, "resolved": resolve_model(embedder.name),
         "dim": int(embedder.dim), "normalize": bool(embedder.normalize),
         "query_prompt": embedder.query_prompt, "document_prompt": embedder.document_prompt,
+        "encoder": getattr(embedder, "encoder", "torch"), "precision": getattr(embedder, "precision", "fp32"),
     }
 
 
@@ -187,6 +189,13 @@ def check_embedding(folder: Path, recorded: dict | None, embedder) -> None:
             f"{Path(folder) / NAME}: the vectors were built with embedding model {recorded.get('model')!r} "
             f"but the settings ask for {embedder.name!r}; query with --model {recorded.get('model')} or "
             "rebuild the vectors with that model (qa-bot sync --rebuild)")
+    built, asked = recorded.get("precision", "fp32"), getattr(embedder, "precision", "fp32")
+    if built != asked:  # indexes from before encoders were recorded were all built in fp32 (torch)
+        raise IndexMismatch(
+            f"{Path(folder) / NAME}: the vectors were embedded in {built} (encoder "
+            f"{recorded.get('encoder', 'torch')!r}) but the settings ask for the {asked} encoder "
+            f"{getattr(embedder, 'encoder', 'torch')!r}; query with --encoder {recorded.get('encoder', 'torch')} "
+            "or re-embed the library with the new encoder (qa-bot sync --rebuild --encoder ...)")
     for key in ("query_prompt", "document_prompt", "normalize"):
         if key in recorded and recorded[key] != getattr(embedder, key):
             raise IndexMismatch(

@@ -24,7 +24,12 @@ _PROBE = 64  # characters: the first prefix _split_chars tries
 
 
 def default_model_tokens(model: str = DEFAULT_MODEL) -> Callable[[str], int]:
-    """Token count in the embedding model's tokenizer, [CLS]/[SEP] included."""
+    """Token count in the embedding model's tokenizer, [CLS]/[SEP] included. A model folder with a
+    ``tokenizer.json`` is read by the ``tokenizers`` library alone (the same fast tokenizer transformers
+    wraps, without importing transformers and torch into every ingest worker)."""
+    fast = offline.fast_tokenizer(model)
+    if fast is not None:
+        return lambda s: len(fast.encode(s, add_special_tokens=True).ids)
     tok = offline.model_tokenizer(model)
     return lambda s: len(tok(s, add_special_tokens=True, truncation=False, verbose=False)["input_ids"])
 

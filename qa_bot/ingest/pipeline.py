@@ -29,7 +29,7 @@ from ..errors import InputError, QaBotError, StoreCorrupt
 from ..settings import Settings
 from ..text import fold, printable
 from ..types import Document, Opinion
-from . import loaders
+from . import citations, loaders, parallel
 from .store import Store
 
 Progress = Callable[[str, int, int], None]
@@ -148,26 +148,42 @@ def _near_duplicate(store: Store, sk: set[int], op: Opinion) -> str | None:
     return None
 
 
-def _store_one(store: Store, doc: Document, settings: Settings, report: IngestReport) -> None:
+@dataclass(frozen=True)
+class Prepared:
+    """What ingest stores for one document, computed without the store (so in any process)."""
+
+    op: Opinion
+    passages: list
+    sketch: set[int]
+    richness: int
+
+
+def prepare(doc: Document, settings: Settings) -> Prepared:
+    """Structure, chunk and sketch one document (``InputError`` when it holds no opinion text)."""
     from . import chunk as chunking
     from . import roles, structure
 
+    if not any(b.text.strip() for b in doc.blocks):
+        raise InputError(doc.source, "no opinion text found in it")
+    op = structure.build(doc)
+    op = replace(op, id=op.id or _key(doc)[:16])
+    op = replace(op, roles=roles.tag(op))  # in the worker process too: tagging is part of the parse
+    passages = chunking.chunk(op, settings.chunk)
+    if not op.text.strip() or not passages:
+        raise InputError(doc.source, "no opinion text found in it")
+    return Prepared(op, passages, sketch(op.text), richness(op))
+
+
+def _store_one(store: Store, doc: Document, settings: Settings, report: IngestReport,
+               prepared: Prepared | None = None) -> None:
     key = _key(doc)
     seen = store.seen(key)
     if seen is not None:
         status, oid = seen
         report._add(FileResult(doc.source, "duplicate", f"same as {_label(store, oid)}: identical bytes", oid))
         return
-    if not any(b.text.strip() for b in doc.blocks):
-        raise InputError(doc.source, "no opinion text found in it")
-    op = structure.build(doc)
-    op = replace(op, id=op.id or key[:16])
-    op = replace(op, roles=roles.tag(op))
-    passages = chunking.chunk(op, settings.chunk)
-    if not op.text.strip() or not passages:
-        raise InputError(doc.source, "no opinion text found in it")
-    sk = sketch(op.text)
-    rich = richness(op)
+    prepared = prepared or prepare(doc, settings)
+    op, passages, sk, rich = prepared.op, prepared.passages, prepared.sketch, prepared.richness
     name = display_name(op.meta.case_name, op.meta.citation, doc.source)
     old = updated = None
     removed: list[int] = []
@@ -210,54 +226,68 @@ def _store_one(store: Store, doc: Document, settings: Settings, report: IngestRe
 
 
 def ingest(store: Store, paths: Iterable[str | os.PathLike], settings: Settings | None = None,
-           progress: Progress | None = None) -> IngestReport:
-    """Store every opinion found under ``paths``; never stops on a bad file. See the module docstring."""
+           progress: Progress | None = None, workers: int | None = None) -> IngestReport:
+    """Store every opinion found under ``paths``; never stops on a bad file. See the module docstring.
+    ``workers``: processes preparing documents (``parallel``; None: all cores for a large batch)."""
     settings = settings or Settings.preset()
     report = IngestReport()
     files = list(loaders.iter_files([str(p) for p in paths]))
-    total, done = len(files), 0
-    for f in files:
-        if isinstance(f, InputError):
-            report._add(FileResult(f.source, "rejected", f.reason))
-            done += 1
-            if progress:
-                progress("ingest", done, total)
-            continue
-        first = True
-        items = loaders.load(f)
-        while True:
+    count = {"done": 0, "total": len(files)}
+
+    def finish(entry, prepared) -> None:
+        kind, what = entry
+        if kind == "rejected":
+            report._add(FileResult(what.source, "rejected", what.reason))
+        elif kind == "empty":
+            report._add(FileResult(what, "rejected", "no opinion found in it"))
+        else:
             try:
-                item = next(items)
-            except StopIteration:
-                break
+                if isinstance(prepared, parallel.Failed):
+                    parallel.raise_failed(prepared)
+                _store_one(store, what, settings, report, prepared)
+            except InputError as e:
+                report._add(FileResult(e.source, "rejected", e.reason))
             except QaBotError as e:
-                item = e if isinstance(e, InputError) else InputError(str(f), str(e))
-            except Exception as e:  # a loader bug must not stop the batch
-                item = InputError(str(f), f"could not be loaded ({type(e).__name__}: {e})")
-            if not first:
-                total += 1
-            first = False
-            if isinstance(item, InputError):
-                report._add(FileResult(item.source, "rejected", item.reason))
-            else:
-                item = replace(item, source=printable(item.source))  # stored and shown: must encode
+                report._add(FileResult(what.source, "rejected", str(e)))
+            except Exception as e:  # bad input that slipped past the loader: report, go on
+                report._add(FileResult(what.source, "rejected", f"could not be processed ({type(e).__name__}: {e})"))
+        count["done"] += 1
+        if progress:
+            progress("ingest", count["done"], count["total"])
+
+    n_workers, hyperscan_folder = parallel.plan(store.folder, files, workers)
+    if hyperscan_folder is not None:
+        citations.use_hyperscan(hyperscan_folder)
+    queue = parallel.Ordered(finish, prepare, settings, n_workers, hyperscan_folder)
+    try:
+        for f in files:
+            if isinstance(f, InputError):
+                queue.push(("rejected", f))
+                continue
+            first = True
+            items = loaders.load(f)
+            while True:
                 try:
-                    _store_one(store, item, settings, report)
-                except InputError as e:
-                    report._add(FileResult(e.source, "rejected", e.reason))
+                    item = next(items)
+                except StopIteration:
+                    break
                 except QaBotError as e:
-                    report._add(FileResult(item.source, "rejected", str(e)))
-                except Exception as e:  # bad input that slipped past the loader: report, go on
-                    report._add(FileResult(item.source, "rejected",
-                                           f"could not be processed ({type(e).__name__}: {e})"))
-            done += 1
-            if progress:
-                progress("ingest", done, total)
-        if first:  # the loader yielded nothing at all
-            report._add(FileResult(str(f), "rejected", "no opinion found in it"))
-            done += 1
-            if progress:
-                progress("ingest", done, total)
+                    item = e if isinstance(e, InputError) else InputError(str(f), str(e))
+                except Exception as e:  # a loader bug must not stop the batch
+                    item = InputError(str(f), f"could not be loaded ({type(e).__name__}: {e})")
+                if not first:
+                    count["total"] += 1
+                first = False
+                if isinstance(item, InputError):
+                    queue.push(("rejected", item))
+                else:  # a document seen before needs no preparing: the writer reports it as a duplicate
+                    item = replace(item, source=printable(item.source))  # stored and shown: must encode
+                    queue.push(("document", item), None if store.seen(_key(item)) else item)
+            if first:  # the loader yielded nothing at all
+                queue.push(("empty", str(f)))
+    finally:
+        queue.close()
+        citations.use_default()
     return report
 
 
@@ -278,7 +308,7 @@ def folder_size(folder: Path) -> int:
 def library_info(lib) -> dict:
     """What a library holds: counts from the store, on-disk size, and the index status if known."""
     stats = lib.store.stats()
-    size = folder_size(lib.folder)
+    size = folder_size(getattr(lib.backend, "path", lib.folder) if hasattr(lib, "backend") else lib.folder)
     info = {"library": str(lib.folder), **stats, "size": human_size(size), "size_bytes": size}
     try:
         status = getattr(lib.retriever, "status", None)

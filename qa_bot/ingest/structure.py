@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import bisect
 import hashlib
-import logging
 import re
 from collections import deque
 from dataclasses import dataclass, replace
@@ -272,11 +271,10 @@ def _footnotes(placed: list[_Placed], pages: tuple[tuple[int, int], ...]) -> lis
 
 def find_cites(text: str) -> list[CitedAuthority]:
     """Citations eyecite finds, as exact spans of ``text`` (a full case citation spans its case name)."""
-    import eyecite
+    from .citations import find
 
-    logging.getLogger("eyecite").setLevel(logging.ERROR)
     out = []
-    for c in eyecite.get_citations(text):
+    for c in find(text):
         kind = type(c).__name__
         if kind in ("UnknownCitation",):
             continue

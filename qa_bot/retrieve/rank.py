@@ -30,6 +30,7 @@ from __future__ import annotations
 
 from typing import Mapping, Sequence
 
+from ..backends.base import Filters
 from ..types import Passage
 from .question import Intent
 
@@ -94,3 +95,16 @@ def route(fused: Fused, passages: Mapping[int, Passage], opinions: frozenset[str
         return 0 if f[0] in focus else 1 if passages[f[0]].opinion_id in opinions else 2
 
     return sorted(fused, key=group)  # stable: each group keeps its order
+
+
+def focus_filters(filters: Filters, intent: Intent, named: frozenset[str]):
+    """The narrower searches for what the question points at, most specific first: the part or Justice
+    it asks about (in the opinions it names, if any), then that part by any Justice ("Justice Black's
+    dissent" where Black wrote none), then the named opinions whole."""
+    base = {"courts": filters.courts, "years": filters.years, "case": filters.case, "opinions": tuple(sorted(named))}
+    if intent.part or intent.author:
+        yield Filters(**base, part=intent.part or "", author=intent.author or "")
+        if intent.author:
+            yield Filters(**base, part=intent.part or "")
+    if named:
+        yield Filters(**base)

@@ -38,6 +38,8 @@ from ..index.sync import fingerprint, lexical_header  # noqa: F401 (where they w
 from ..index.vectors import Vectors
 from ..ingest.store import Store
 from ..settings import Settings
+from ..backends.base import Filters
+from ..backends.base import fuse as _fuse
 from ..types import Hit, Hits, Passage, Retrieval
 from . import rank
 from .question import Intent, analyse
@@ -93,15 +95,23 @@ def _manifest_key(folder: Path) -> bytes | None:
 
 
 class Retriever:
-    def __init__(self, folder: str | Path, store: Store, settings: Settings | None = None, embedder=None):
+    """Search over one library. Below the seam (``backends.base.Backend``) is either this module's own
+    local code (the snapshot of the folder's bm25s + FAISS indexes, ``index.sync``) or, with ``backend``,
+    another backend (Milvus): then candidates, sync, status and term statistics come from it, and the
+    validation, filter checks, per-opinion cap and rerank here apply to both."""
+
+    def __init__(self, folder: str | Path, store: Store, settings: Settings | None = None, embedder=None,
+                 backend=None):
+        self.backend = backend  # None: the local folder
         self.folder = Path(folder)
-        self.store = store
+        self.store = store if backend is None else backend.store
         self.settings = settings or Settings.preset()
         self._embedder = embedder
         self._snap: Snapshot | None = None
         self._load_lock = threading.Lock()  # one thread loads a changed manifest; the others do not wait
         self._reranker = None
         self._names: tuple | None = None  # (store key, case names, courts) for question analysis
+        self._last_query: tuple | None = None  # (question, embedder, vector)
 
     # -- components ---------------------------------------------------------------------------------
     @property
@@ -188,15 +198,23 @@ class Retriever:
     # -- sync ---------------------------------------------------------------------------------------
     def sync(self, progress: Progress | None = None, embed: bool = True, rebuild: bool = False) -> dict:
         """Bring BM25 (first) and, with ``embed``, the vectors up to date with the store. Returns counts."""
+        if self.backend is not None:
+            return self.backend.sync(self.embedder if embed else None, progress=progress, embed=embed, rebuild=rebuild)
         return index_sync.sync(self.folder, self.store, self.settings, self.embedder if embed else None,
                                progress, embed=embed, rebuild=rebuild)
 
     # -- search -------------------------------------------------------------------------------------
     def lexical(self) -> Lexical | None:
-        """The current BM25 index (None before the first sync)."""
-        return self._load()[0]
+        """The current BM25 index (None before the first sync, and for another backend)."""
+        return self._load()[0] if self.backend is None else None
+
+    def term_stats(self):
+        """The library's term statistics for the answerer: the BM25 index here, or the backend's."""
+        return self.lexical() if self.backend is None else self.backend.term_stats()
 
     def status(self) -> dict:
+        if self.backend is not None:
+            return self.backend.status()
         m = self._manifest()
         mf.check_store(self.folder, m, self.store)
         emb = m.get("embedding") or {}
@@ -215,6 +233,23 @@ class Retriever:
 
     def _allowed(self, courts, years, case) -> np.ndarray | None:
         """Passage ids the filters allow (None: no filter), after checking each filter names something."""
+        return self._ids(self._filters(courts, years, case))
+
+    def _ids(self, f: Filters) -> np.ndarray | None:
+        """Passage ids ``f`` allows (None: no filter)."""
+        if not f:
+            return None
+        return np.asarray(self.store.passage_ids_where(f.courts, f.years, f.case, f.opinions or None, f.part or None,
+                                                       f.author or None), dtype=np.int64)
+
+    def _fused(self, q: str, n: int, mode: str, filters: Filters, weights: dict):
+        """Fused candidates within ``filters`` through this library's backend, and the search that ran."""
+        if self.backend is not None:
+            return self.backend.candidates(q, n, mode, filters, self.embedder, self.settings.retrieve.rrf_k, weights)
+        return self._candidates(q, n, mode, self._ids(filters), weights)
+
+    def _filters(self, courts, years, case) -> Filters:
+        """The filters, after checking each names something in this library."""
         if courts:
             known = self.courts()
             names = {c.lower() for pair in known for c in pair if c}
@@ -231,14 +266,44 @@ class Retriever:
                 raise BadQuestion("case filter is empty")
             if not self.store.has_case(case):
                 raise BadQuestion(f"case {case!r}: no opinion in this library has that name or citation")
-        if not courts and span is None and not case:
-            return None
-        return np.asarray(self.store.passage_ids_where(courts or (), span, case or ""), dtype=np.int64)
+        return Filters(tuple(courts or ()), span, case or "")
+
+    def _candidates(self, q: str, n: int, mode: str, allowed: np.ndarray | None, weights: dict):
+        """The local backend's fused candidates and the search that ran (fused is None: no passage allowed)."""
+        snap = self.snapshot()
+        for part, error in snap.broken:
+            if part in _NEEDS[mode]:
+                raise type(error)(str(error))
+        lex, vec = snap.lexical, snap.vectors
+        if lex is None and vec is None:
+            raise IndexNotFound(f"{self.folder}: no search index yet; run qa-bot sync --index {self.folder}")
+        used = _mode_used(mode, lex, vec)
+        info = Retrieval(requested=mode, used=used, passages=snap.passages, embedded=snap.embedded)
+        if allowed is not None and not len(allowed):
+            return None, info
+        ranked: dict[str, list[tuple[int, float]]] = {}
+        if used in ("bm25", "hybrid") and lex is not None:
+            ranked["bm25"] = lex.search(q, n, lex.mask(allowed) if allowed is not None else None)
+        if used in ("dense", "hybrid"):
+            mf.check_embedding(self.folder, snap.manifest.get("embedding"), self.embedder)
+            ranked["dense"] = vec.search(self._query_vector(q), n, allowed)
+        return _fuse(ranked, self.settings.retrieve.rrf_k, weights, used, snap.unembedded), info
+
+    def _query_vector(self, q: str) -> np.ndarray:
+        """The question's vector, kept for the next call with the same question (a search that also
+        searches the opinions the question names embeds it once)."""
+        last = self._last_query
+        if last is not None and last[0] == q and last[1] is self.embedder:
+            return last[2]
+        qv = self.embedder.encode_queries([q])[0]
+        self._last_query = (q, self.embedder, qv)
+        return qv
 
     def intent(self, question: str) -> Intent:
         """What ``question`` asks for, against this library's case names and courts (cached until the
         store is written to again)."""
-        key = self.store.identity()["generation"]
+        ident = getattr(self.store, "identity", None)  # the local store counts its writes; a remote one its opinions
+        key = ident()["generation"] if ident is not None else sum(1 for _ in self.store.opinions())
         if self._names is None or self._names[0] != key:
             names = tuple((oid, meta.case_name) for oid, meta, _ in self.store.opinions() if meta.case_name)
             self._names = (key, names, tuple(self.store.courts()))
@@ -266,40 +331,28 @@ class Retriever:
         if isinstance(courts, str):
             courts = [courts]
         courts = [c for c in courts if str(c).strip()]
-        allowed = self._allowed(courts, years, case)
-
-        snap = self.snapshot()
-        for part, error in snap.broken:
-            if part in _NEEDS[mode]:
-                raise type(error)(str(error))
-        lex, vec = snap.lexical, snap.vectors
-        if lex is None and vec is None:
-            raise IndexNotFound(f"{self.folder}: no search index yet; run qa-bot sync --index {self.folder}")
-        used = _mode_used(mode, lex, vec)
-        info = Retrieval(requested=mode, used=used, passages=snap.passages, embedded=snap.embedded)
-        if allowed is not None and not len(allowed):
-            return Hits([], info)
         n = max(rs.candidates, k * (4 if cap else 1))
+        weights = {"bm25": rs.bm25_weight, "dense": rs.dense_weight}
+        filters = self._filters(courts, years, case)
         intent = intent if intent is not None else self.intent(q)
-        qv = None
-        if used in ("dense", "hybrid"):
-            mf.check_embedding(self.folder, snap.manifest.get("embedding"), self.embedder)
-            qv = self.embedder.encode_queries([q])[0]
         named = intent.opinions if rs.route_named else frozenset()
-        fused = self._candidates(q, qv, lex, vec, n, allowed, used, snap.unembedded)
-        focus = self._focus(intent, named)
-        if focus is not None:  # what the question names, whether or not it made the library-wide list
-            own = self._candidates(q, qv, lex, vec, n, np.intersect1d(focus, allowed) if allowed is not None else focus,
-                                   used, snap.unembedded)
-            first = {f[0] for f in own}
-            fused = own + [f for f in fused if f[0] not in first]
+        fused, info = self._fused(q, n, mode, filters, weights)
+        if fused is None:
+            return Hits([], info)
+        focus: set[int] = set()
+        for narrowed in rank.focus_filters(filters, intent, named):  # what the question names, whether or not
+            own, _ = self._fused(q, n, mode, narrowed, weights)  # it made the library-wide list
+            if own:
+                focus = {f[0] for f in own}
+                fused = own + [f for f in fused if f[0] not in focus]
+                break
         passages = {p.id: p for p in self.store.passages([pid for pid, _, _ in fused])}
         fused = [f for f in fused if f[0] in passages]  # the store moved on since the last sync
         if rs.prefer_roles:
             fused = rank.prefer(fused, passages, self.store.passage_roles(passages), intent)
         if rs.reranker:  # a cross-encoder reads question and passage together: it has the last word
             fused = self._rerank(q, fused, passages, max(k * 3, 30))
-        fused = rank.route(fused, passages, named, set(focus.tolist()) if focus is not None else set())
+        fused = rank.route(fused, passages, named, focus)
         # The cap keeps one long opinion from filling the top k while other opinions have candidates;
         # when they run out (a one-opinion library, a --case filter), the capped passages fill the rest.
         # An opinion the question names is not capped: it is what was asked about.
@@ -324,6 +377,8 @@ class Retriever:
     def similarity(self, question: str, passage_ids) -> dict[int, float]:
         """Cosine of the question with these passages' stored vectors (the question alone is embedded);
         {} when the library has no vectors yet. For answers in BM25 mode."""
+        if self.backend is not None:  # a remote index: its stored vectors are not read here
+            return {}
         vec = self.snapshot().vectors
         if vec is None or not len(vec):
             return {}
@@ -331,37 +386,8 @@ class Retriever:
         if not len(ids):
             return {}
         mf.check_embedding(self.folder, self.snapshot().manifest.get("embedding"), self.embedder)
-        qv = self.embedder.encode_queries([clean_question(question, self.settings.retrieve.max_question_chars)])[0]
+        qv = self._query_vector(clean_question(question, self.settings.retrieve.max_question_chars))
         return dict(zip(ids.tolist(), (vec.vectors_of(ids) @ qv).astype(float).tolist()))
-
-    def _focus(self, intent: Intent, named: frozenset[str]) -> np.ndarray | None:
-        """Ids of the passages the question points at: the opinions it names, narrowed to the part or
-        Justice it asks about when the library has them (None: it points at nothing in particular)."""
-        if not named and not (intent.part or intent.author):
-            return None
-        def ids(**where) -> np.ndarray:
-            return np.asarray(self.store.passage_ids_where(opinions=named or None, **where), dtype=np.int64)
-
-        if intent.part or intent.author:
-            narrow = ids(part=intent.part, author=intent.author)
-            if not len(narrow) and intent.author:  # "Justice Black's dissent" where Black wrote none: the part
-                narrow = ids(part=intent.part)
-            if len(narrow):
-                return narrow
-        return ids() if named else None
-
-    def _candidates(self, q: str, qv, lex, vec, n: int, allowed, used: str,
-                    unembedded: frozenset) -> list[tuple[int, float, dict]]:
-        """BM25 and/or dense candidates (within ``allowed`` ids, when given), fused."""
-        rs = self.settings.retrieve
-        if allowed is not None and not len(allowed):
-            return []
-        ranked: dict[str, list[tuple[int, float]]] = {}
-        if used in ("bm25", "hybrid") and lex is not None:
-            ranked["bm25"] = lex.search(q, n, lex.mask(allowed) if allowed is not None else None)
-        if qv is not None:
-            ranked["dense"] = vec.search(qv, n, allowed)
-        return _fuse(ranked, rs.rrf_k, {"bm25": rs.bm25_weight, "dense": rs.dense_weight}, used, unembedded)
 
     def _rerank(self, q: str, fused: list, passages: dict[int, Passage], depth: int) -> list:
         if self._reranker is None:
@@ -416,26 +442,3 @@ def _mode_used(mode: str, lex: Lexical | None, vec: Vectors | None) -> str:
     if mode == "hybrid" and not has_lex:
         return "dense"
     return mode
-
-
-def _fuse(ranked: dict[str, list[tuple[int, float]]], rrf_k: int, weights: dict[str, float],
-          mode: str, unembedded: frozenset = frozenset()) -> list[tuple[int, float, dict]]:
-    """(passage id, score, per-mode details) best first. Single mode keeps that retriever's score;
-    hybrid sums weight / (rrf_k + rank) over retrievers (reciprocal rank fusion). A BM25 candidate in
-    ``unembedded`` (no vector yet) counts its BM25 rank as its dense rank too (``dense_missing``)."""
-    details: dict[int, dict] = {}
-    for name, results in ranked.items():
-        for rank, (pid, score) in enumerate(results, 1):
-            d = details.setdefault(pid, {})
-            d[name] = score
-            d[f"{name}_rank"] = float(rank)
-    if mode != "hybrid":
-        results = ranked.get(mode, [])
-        return [(pid, score, details[pid]) for pid, score in results]
-    for pid, d in details.items():
-        d["rrf"] = sum(weights.get(name, 1.0) / (rrf_k + d[f"{name}_rank"]) for name in ranked if name in d)
-        if pid in unembedded and "bm25_rank" in d and "dense" in ranked:
-            d["dense_missing"] = 1.0
-            d["rrf"] += weights.get("dense", 1.0) / (rrf_k + d["bm25_rank"])
-    order = sorted(details, key=lambda pid: (-details[pid]["rrf"], pid))
-    return [(pid, details[pid]["rrf"], details[pid]) for pid in order]

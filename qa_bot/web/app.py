@@ -402,8 +402,7 @@ def serve(index=None, host: str = "127.0.0.1", port: int = DEFAULT_PORT, max_upl
     lib = Library.open(index, progress=progress_printer(quiet), wait=False)  # a first run builds behind
     st = lib.index_status()
     if st.get("building") or st["vectors"] < st["passages"]:  # answers from BM25 while vectors fill in
-        lib.embed_in_background()
-        if not quiet:
+        if lib.embed_in_background() is not None and not quiet:
             what = ("building the demo library in the background: it answers from the opinions stored so far"
                     if st.get("building") else f"{st['passages']:,} passages searchable now (BM25)")
             print(f"{what}; vectors are embedded in the background (the chat shows progress)", flush=True)

@@ -1,0 +1,128 @@
+"""Ingest speed, old vs new side by side in one run, on the same files, and the stores compared row by row.
+
+    .venv/bin/python eval/bench_ingest_speed.py [--corpus ../shared/corpora/scotus-citator] [--limit N]
+                                               [--workers N] [--json eval/reports/ingest_speed.json]
+
+* old: one process, eyecite's default tokenizer (what ``qa-bot ingest`` did before);
+* new: ``--workers`` processes preparing documents (default: all cores) with one writer, citations found with
+  the Hyperscan prefilter (its database compiled once into the library's cache first, timed apart).
+
+``--limit N`` ingests the first N opinions of a scotus-citator corpus (a temporary subset folder).
+Prints seconds, opinions/s, the ratio, and whether both stores hold exactly the same rows (exit 1 if not).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import shutil
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from qa_bot.ingest import citations  # noqa: E402
+from qa_bot.ingest.pipeline import ingest  # noqa: E402
+from qa_bot.ingest.store import Store  # noqa: E402
+from qa_bot.settings import Settings  # noqa: E402
+
+
+def rows(store: Store) -> dict:
+    out = {}
+    for (table,) in store.db.execute("SELECT name FROM sqlite_master WHERE type='table' ORDER BY name"):
+        cols = [r[1] for r in store.db.execute(f"PRAGMA table_info({table})")
+                if not (r[1] == "at" or r[1].endswith("_at"))]
+        out[table] = sorted(store.db.execute(f"SELECT {', '.join(cols)} FROM {table}").fetchall(), key=repr)
+        if table == "meta":  # a store's random id is its own
+            out[table] = [r for r in out[table] if r[0] != "store_id"]
+    return out
+
+
+def subset(corpus: Path, limit: int, tmp: Path) -> Path:
+    if not (corpus / "cases.jsonl").is_file():
+        raise SystemExit(f"--limit needs a scotus-citator folder (cases.jsonl + opinions/): {corpus}")
+    out = tmp / "corpus"
+    out.mkdir()
+    lines = [ln for ln in (corpus / "cases.jsonl").read_text(encoding="utf-8").splitlines() if ln.strip()][:limit]
+    (out / "cases.jsonl").write_text("\n".join(lines) + "\n", encoding="utf-8")
+    for line in lines:  # copies, not a link: the loader refuses opinion files outside the corpus folder
+        try:
+            case = json.loads(line)
+        except ValueError:
+            continue
+        for op in case.get("opinions") or []:
+            rel = op.get("file") if isinstance(op, dict) else None
+            if rel and (corpus / rel).is_file():
+                (out / rel).parent.mkdir(parents=True, exist_ok=True)
+                shutil.copyfile(corpus / rel, out / rel)
+    return out
+
+
+def run(folder: Path, corpus: Path, workers: int) -> tuple[float, Store, object]:
+    store = Store(folder)
+    t = time.perf_counter()
+    report = ingest(store, [corpus], Settings.preset(), workers=workers)
+    return time.perf_counter() - t, store, report
+
+
+def main(argv: list[str] | None = None) -> int:
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--corpus", default=str(ROOT.parent / "shared" / "corpora" / "scotus-citator"))
+    ap.add_argument("--limit", type=int, default=0, help="only the first N opinions of the corpus (0: all)")
+    ap.add_argument("--workers", type=int, default=os.cpu_count() or 1)
+    ap.add_argument("--json", default="", help="also write the figures here")
+    args = ap.parse_args(argv)
+    corpus = Path(args.corpus)
+    if not corpus.exists():
+        print(f"error: --corpus {corpus}: no such file or folder", file=sys.stderr)
+        return 2
+    if args.limit < 0 or args.workers < 0:
+        print("error: --limit and --workers must be 0 or more", file=sys.stderr)
+        return 2
+    with tempfile.TemporaryDirectory(prefix="bench_ingest_speed_") as tmp:
+        tmp = Path(tmp)
+        src = subset(corpus, args.limit, tmp) if args.limit else corpus
+        t_old, old, rep_old = run(tmp / "old", src, 0)
+        compile_s = 0.0
+        if citations.hyperscan_available():
+            t = time.perf_counter()
+            citations.use_hyperscan(tmp / "new")  # the one-time database build, cached in the library
+            citations.use_default()
+            compile_s = time.perf_counter() - t
+        t_new, new, rep_new = run(tmp / "new", src, args.workers)
+        same = rows(old) == rows(new) and rep_old.lines() == rep_new.lines()
+        n = len(rep_old.ingested)
+        passages = old.db.execute("SELECT COUNT(*) FROM passages").fetchone()[0]
+        old.close()
+        new.close()
+        shutil.rmtree(tmp / "corpus", ignore_errors=True)
+    load = os.getloadavg()
+    hwm = next((int(ln.split()[1]) for ln in Path("/proc/self/status").read_text().splitlines()
+                if ln.startswith("VmHWM:")), 0) if Path("/proc/self/status").exists() else 0
+    import resource
+
+    workers_peak = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss  # spawned workers (KiB)
+    figures = {"corpus": str(corpus), "limit": args.limit, "opinions": n, "passages": passages,
+               "old_seconds": round(t_old, 1), "new_seconds": round(t_new, 1), "ratio": round(t_new / t_old, 3),
+               "hyperscan_compile_seconds": round(compile_s, 1), "workers": args.workers,
+               "hyperscan": citations.hyperscan_available(), "identical_stores": same,
+               "load_average": [round(x, 2) for x in load], "cpus": os.cpu_count(),
+               "peak_rss_mb": round(max(hwm, workers_peak) / 1024, 1)}
+    print(f"{n} opinions, {passages} passages; load average {load[0]:.1f} on {os.cpu_count()} cores")
+    print(f"old (1 process, default tokenizer)      {t_old:8.1f} s  {n / t_old:6.2f} opinions/s")
+    print(f"new ({args.workers} workers + writer, Hyperscan)    {t_new:8.1f} s  {n / t_new:6.2f} opinions/s  "
+          f"= {t_new / t_old:.2f} x the old time")
+    print(f"Hyperscan database built once in {compile_s:.1f} s (cached in the library folder after)")
+    print(f"stores identical row by row: {same}")
+    if args.json:
+        Path(args.json).parent.mkdir(parents=True, exist_ok=True)
+        Path(args.json).write_text(json.dumps(figures, indent=1) + "\n", encoding="utf-8")
+    return 0 if same else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())

