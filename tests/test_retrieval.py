@@ -453,4 +453,4 @@ def test_answers_in_bm25_mode_read_stored_vectors_and_embed_only_the_question(li
     assert sims and all(abs(sims[pid] - dense[pid]) < 1e-5 for pid in sims if pid in dense)
     calls.update(documents=0, queries=0)
     answer = ask(lib_obj, q, mode="bm25", k=5)
-    assert answer.citations and calls["documents"] == 0 and calls["queries"] >= 1
+    assert answer.citations and calls["documents"] == 0 and calls["queries"] <= 1  # the question at most
