@@ -14,6 +14,7 @@ supported sentence raise ``AnswerError``; a partly supported answer comes back v
 from __future__ import annotations
 
 import atexit
+import contextlib
 import functools
 import json
 import re
@@ -234,6 +235,38 @@ def smollm2_path() -> str:
     return str(found[0])
 
 
+@contextlib.contextmanager
+def _plain_cpu_weights():
+    """Load the model's weights into plain CPU buffers, not llama.cpp's "extra" buffer types (AMX tiles,
+    repacked layouts). llama-cpp-python compiles llama.cpp for the machine it is installed on; on a
+    CPU that reports AMX (Xeon Sapphire Rapids and later) that build multiplies prompt batches in
+    ``ggml_backend_amx_mul_mat``, which crashes the process with a segmentation fault on the first
+    prompt of more than one token (llama-cpp-python 0.3.36). ``Llama`` takes no switch for it, so the
+    defaults it reads are wrapped while it loads. A 135M model loses nothing that matters."""
+    import llama_cpp.llama as module
+
+    lib = module.llama_cpp
+    defaults = lib.llama_model_default_params
+    if not hasattr(defaults(), "use_extra_bufts"):  # an older llama.cpp without extra buffer types
+        yield
+        return
+
+    def plain():
+        params = defaults()
+        params.use_extra_bufts = False
+        return params
+
+    with _LOAD_LOCK:
+        lib.llama_model_default_params = plain
+        try:
+            yield
+        finally:
+            lib.llama_model_default_params = defaults
+
+
+_LOAD_LOCK = threading.Lock()
+
+
 @functools.lru_cache(maxsize=1)
 def _llama(path: str):
     try:
@@ -243,7 +276,8 @@ def _llama(path: str):
     if not Path(path).is_file():
         raise AnswerError(f"{path}: GGUF model file not found")
     try:
-        model = Llama(model_path=path, n_ctx=4096, n_threads=2, verbose=False, seed=0)
+        with _plain_cpu_weights():
+            model = Llama(model_path=path, n_ctx=4096, n_threads=1, n_threads_batch=1, verbose=False, seed=0)
     except (ValueError, RuntimeError) as e:
         raise AnswerError(f"{path}: could not load the GGUF model ({e})") from None
     atexit.register(model.close)  # free it before interpreter teardown (llama_cpp's __del__ fails then)
