@@ -1,8 +1,11 @@
-"""``qa-bot``: a thin command line over ``Library``. Errors become one-line messages here, at the edge."""
+"""``qa-bot``: a thin command line over ``Library``. Errors become one-line messages here, at the edge:
+a ``QaBotError`` is printed as ``error: ...`` (exit 2), and a mistyped option is named with the
+command's own usage and the closest valid option."""
 
 from __future__ import annotations
 
 import argparse
+import difflib
 import json
 import sys
 
@@ -68,6 +71,8 @@ def _cmd_info(args) -> int:
 def _settings(args):
     from .settings import Settings
 
+    if not getattr(args, "model", None) and not getattr(args, "reranker", None):
+        return None  # the defaults, with the embedding model the library was built with (Library.open)
     s = Settings.preset()
     if getattr(args, "model", None):
         s = s.with_(embed={"model": args.model})
@@ -109,10 +114,11 @@ def _cmd_search(args) -> int:
         return 0
     if not hits:
         print("no passages matched")
+    from .answer.cite import cite_passage
+
     for h in hits:
         p = h.passage
-        cite = ", ".join(x for x in (p.case_name or p.opinion_id, p.citation) if x)
-        where = f"{cite}, at {p.pin}" if p.pin else cite
+        where = cite_passage(p)[0]  # the full Bluebook cite with its pin and year, as ask prints it
         ranks = " ".join(f"{m}#{int(h.scores[m + '_rank'])}" for m in ("bm25", "dense") if m + "_rank" in h.scores)
         print(f"{h.rank:>3}. {h.score:.4f}  {where}  [{ranks}]")
         print(textwrap.indent(textwrap.fill(p.text, 100), "     "))
@@ -154,23 +160,37 @@ def _ask_arguments(sp) -> None:
     sp.add_argument("--mode", default=None, help="bm25 | dense | hybrid")
     sp.add_argument("--max-sentences", type=int, default=None)
     sp.add_argument("--keep-unsupported", action="store_true", help="mark unsupported sentences instead of dropping")
-    sp.add_argument("--json", action="store_true", help="print the Answer as JSON")
+    sp.add_argument("--json", action="store_true",
+                    help="print the answer as JSON: answer (its text), citations, sources, ... as the chat's /ask API")
+    sp.add_argument("--model", default=None, help="embedding model (default: the one the library was built with)")
     sp.add_argument("--stream", action="store_true",
                     help="show the draft on stderr as it is generated (unverified); the verified answer follows")
 
 
 def _cmd_ask(args) -> int:
-    from dataclasses import asdict
-
-    from .answer.format import format_answer
+    from .answer.format import answer_json, format_answer
     from .answer.verify import linked_authorities
     from .library import Library
-    from .types import Answer
 
     opts = {k: v for k, v in (("k", args.k), ("mode", args.mode), ("max_sentences", args.max_sentences)) if v is not None}
     if args.keep_unsupported:
         opts["drop_unsupported"] = False
-    lib = Library.open(args.index)
+    with Library.open(args.index, settings=_settings(args)) as lib:
+        answer = _answer(lib, args, opts)
+        if args.json:
+            print(json.dumps(answer_json(answer), indent=2, ensure_ascii=False, default=str))
+        else:
+            print(format_answer(answer, lambda c: linked_authorities(lib, c)))
+    if answer.retrieval is not None and answer.retrieval.note() and not args.quiet:
+        print(f"note: qa-bot sync --index {args.index or 'demo'} embeds the passages still without vectors",
+              file=sys.stderr)
+    return 0
+
+
+def _answer(lib, args, opts: dict):
+    """The answer to ``args.question``; with ``--stream``, the draft goes to stderr as it is generated."""
+    from .types import Answer
+
     if args.stream:
         answer = None
         sys.stderr.write("draft, as generated (not yet verified):\n")
@@ -181,31 +201,42 @@ def _cmd_ask(args) -> int:
                 sys.stderr.write(str(piece))
                 sys.stderr.flush()
         sys.stderr.write("\n\n")
-    else:
-        answer = lib.ask(args.question, answerer=args.answerer, **opts)
-    if args.json:
-        print(json.dumps(asdict(answer), indent=2, ensure_ascii=False, default=str))
-    else:
-        print(format_answer(answer, lambda c: linked_authorities(lib, c)))
-    if answer.retrieval is not None and answer.retrieval.note() and not args.quiet:
-        print(f"note: qa-bot sync --index {args.index or 'demo'} embeds the passages still without vectors",
-              file=sys.stderr)
-    return 0
+        return answer
+    return lib.ask(args.question, answerer=args.answerer, **opts)
 
 
 def _cmd_serve(args) -> int:  # web chat (qa_bot/web/app.py)
     from .web.app import serve
 
-    serve(args.index, host=args.host, port=args.port, max_upload_mb=args.max_upload_mb, quiet=args.quiet)
+    serve(args.index, host=args.host, port=args.port, max_upload_mb=args.max_upload_mb, quiet=args.quiet,
+          settings=_settings(args))
     return 0
 
 
+DESCRIPTION = """Answers from court opinions, with pin cites, offline.
+
+Load opinions into a library, then search it or ask questions: every sentence of an answer is quoted
+from an opinion and pin-cited, and when the library holds no answer it says so. Libraries are folders
+under ./embeddings/ (or $QA_BOT_EMBEDDINGS); without --index, commands use the bundled demo library."""
+
+EXAMPLES = """examples:
+  qa-bot ask "When does the state-created danger doctrine apply?"
+  qa-bot ingest ~/opinions/ --index mycases
+  qa-bot search "expectation of privacy" --index mycases --years 1960-1980
+  qa-bot serve --index mycases
+
+'qa-bot COMMAND --help' shows a command's options."""
+
+
 def build_parser() -> argparse.ArgumentParser:
-    p = argparse.ArgumentParser(prog="qa-bot", description=__doc__)
-    sub = p.add_subparsers(dest="command", required=True)
+    p = argparse.ArgumentParser(prog="qa-bot", description=DESCRIPTION, epilog=EXAMPLES,
+                                formatter_class=argparse.RawDescriptionHelpFormatter)
+    sub = p.add_subparsers(dest="command", metavar="COMMAND", title="commands")
+    p.commands = {}  # type: ignore[attr-defined]  (name -> its parser, for errors in its own usage)
 
     def cmd(name: str, func, help: str) -> argparse.ArgumentParser:
         sp = sub.add_parser(name, help=help, description=help)
+        p.commands[name] = sp  # type: ignore[attr-defined]
         sp.add_argument("--index", default=None, help="library name (folder under embeddings/) or path, or milvus://host:19530/NAME, "
                         "milvus-lite:///path/library.db; default: demo")
         sp.add_argument("--quiet", action="store_true", help="no progress bars")
@@ -240,11 +271,32 @@ def build_parser() -> argparse.ArgumentParser:
                     help="address to bind; anything but loopback requires QA_BOT_PASSWORD in the environment")
     sp.add_argument("--port", type=int, default=7860)
     sp.add_argument("--max-upload-mb", type=int, default=20, help="largest file the Library tab accepts")
+    sp.add_argument("--model", default=None, help="embedding model (default: the one the library was built with)")
     return p
 
 
+def _parse(parser: argparse.ArgumentParser, argv: list[str] | None) -> argparse.Namespace:
+    """Parse ``argv``; a missing command or an unknown option exits with the usage of the command it
+    was given to and the closest valid option (argparse alone blames the top level)."""
+    args, extra = parser.parse_known_args(argv)
+    if args.command is None:
+        if extra:
+            parser.error(f"unknown option {extra[0]}: give a command first "
+                         f"({', '.join(parser.commands)}); see qa-bot --help")
+        parser.print_help(sys.stderr)
+        parser.exit(2)
+    if extra:
+        sp = parser.commands[args.command]
+        known = [o for a in sp._actions for o in a.option_strings]
+        unknown = [x for x in extra if x.startswith("-")] or extra
+        close = difflib.get_close_matches(unknown[0].split("=")[0], known, n=1)
+        hint = f" (did you mean {close[0]}?)" if close else f"; qa-bot {args.command} --help lists the options"
+        sp.error(f"unrecognized arguments: {' '.join(extra)}{hint}")
+    return args
+
+
 def main(argv: list[str] | None = None) -> int:
-    args = build_parser().parse_args(argv)
+    args = _parse(build_parser(), argv)
     try:
         return args.func(args)
     except QaBotError as e:

@@ -66,7 +66,7 @@ class Library:
         folder = resolve_index(index)
         if not (folder / DB_NAME).exists() and not create and not is_demo(folder):
             raise IndexNotFound(f"no library at {folder} (create one with: qa-bot ingest PATH --index {index})")
-        lib = cls(folder, settings)
+        lib = cls(folder, settings if settings is not None else index_settings(folder))
         if is_demo(folder) and lib.store.get_meta(DEMO_BUILT) != "1":  # new, or a build cut short
             try:
                 lib.build_demo(progress=progress, wait=wait)
@@ -263,6 +263,24 @@ class Library:
 
     def opinion(self, opinion_id: str) -> Opinion:
         return self.store.opinion(opinion_id)
+
+
+def index_settings(folder: Path) -> Settings:
+    """The default settings, with the embedding model (and its prompts) the library's vectors were built
+    with: a library synced with ``--model X`` is searched with X without being told again."""
+    from .index import manifest
+    from .index.embed import model_identity
+
+    settings = Settings.preset()
+    try:
+        recorded = manifest.load(folder).get("embedding") or {}
+    except QaBotError:  # a damaged manifest: searches say so, and qa-bot sync rebuilds it
+        return settings
+    if recorded.get("model") and recorded.get("identity") != model_identity(settings.embed.model):
+        settings = settings.with_(embed={"model": recorded["model"], "normalize": recorded.get("normalize", True),
+                                         "query_prompt": recorded.get("query_prompt", ""),
+                                         "document_prompt": recorded.get("document_prompt", "")})
+    return settings
 
 
 def _waiting(progress: Progress | None):

@@ -150,6 +150,12 @@ def test_ask_command_streams_the_draft_to_stderr_and_prints_the_verified_answer(
         def ask_stream(self, question, answerer=None, **options):
             return answer_mod.ask_stream(self, question, answerer=answerer, embed=fake_embed, **options)
 
+        def __enter__(self):  # the command closes the library it opened
+            return self
+
+        def __exit__(self, *exc):
+            pass
+
     monkeypatch.setattr(Library, "open", classmethod(lambda cls, *a, **k: StreamingLibrary()))
     assert main(["ask", QUESTION, "--index", "x", "--answerer", "llm", "--k", "4", "--stream"]) == 0
     out, err = capsys.readouterr()

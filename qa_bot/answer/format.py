@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from typing import Callable, Iterable
 
-from ..types import Answer, Citation
+from ..types import CANNOT_ANSWER, Answer, Citation
 from .cite import cite_passage
 
 Links = Callable[[Citation], Iterable[tuple[str, str | None]]]  # citation -> (cited text, opinion id or None)
@@ -42,3 +42,28 @@ def format_answer(answer: Answer, links: Links | None = None) -> str:
         for text, oid in (links(c) if links else []):
             out.append(f"    cites {text}: {'in your library (' + oid + ')' if oid else 'not in your library'}")
     return "\n".join(out)
+
+
+def answer_json(answer: Answer) -> dict:
+    """The answer as JSON: what the chat's ``/ask`` API returns and ``qa-bot ask --json`` prints."""
+    return {
+        "question": answer.question,
+        "answer": CANNOT_ANSWER if answer.abstained else answer.text,
+        "abstained": answer.abstained,
+        "support": answer.support,
+        "verified": answer.verified,
+        "answerer": answer.answerer,
+        "note": answer.note,
+        "retrieval": ({"requested": answer.retrieval.requested, "used": answer.retrieval.used,
+                       "passages": answer.retrieval.passages, "embedded": answer.retrieval.embedded,
+                       "note": answer.retrieval.note()} if answer.retrieval else None),
+        "sentences": [{"text": s.text, "citations": list(s.citations), "supported": s.supported,
+                       "support": s.support} for s in answer.sentences],
+        "citations": [{"number": c.number, "full": c.full, "short": c.short, "pin": c.pin, "quote": c.quote,
+                       "opinion_id": c.opinion_id, "passage_id": c.passage_id, "start": c.start, "end": c.end}
+                      for c in answer.citations],
+        "sources": [{"rank": h.rank, "score": h.score, "passage_id": h.passage.id, "opinion_id": h.passage.opinion_id,
+                     "case_name": h.passage.case_name, "pin": h.passage.pin, "cite": cite_passage(h.passage)[0],
+                     "text": h.passage.text}
+                    for h in answer.hits],
+    }

@@ -391,7 +391,7 @@ def launch_kwargs(host: str, port: int, max_upload_mb: int, auth) -> dict:
 
 
 def serve(index=None, host: str = "127.0.0.1", port: int = DEFAULT_PORT, max_upload_mb: int = DEFAULT_MAX_UPLOAD_MB,
-          quiet: bool = False, block: bool = True):
+          quiet: bool = False, block: bool = True, settings=None):
     """Open (building the demo on first use, with progress in the terminal) and serve the chat."""
     from ..library import Library
     from ..progress import progress_printer
@@ -399,7 +399,7 @@ def serve(index=None, host: str = "127.0.0.1", port: int = DEFAULT_PORT, max_upl
     auth = auth_for(host)
     if not quiet:
         print(f"opening library {index or 'demo'}…", flush=True)
-    lib = Library.open(index, progress=progress_printer(quiet), wait=False)  # a first run builds behind
+    lib = Library.open(index, settings=settings, progress=progress_printer(quiet), wait=False)  # a first run builds behind
     st = lib.index_status()
     if st.get("building") or st["vectors"] < st["passages"]:  # answers from BM25 while vectors fill in
         if lib.embed_in_background() is not None and not quiet:

@@ -13,6 +13,7 @@ import html
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
+from ..answer.format import answer_json  # noqa: F401  (the /ask API's JSON, shared with qa-bot ask --json)
 from ..types import CANNOT_ANSWER, Answer, Citation, Hit, Opinion, Passage
 
 _GENERIC = frozenset(("court", "hold", "held"))  # in nearly every question about an opinion: no signal
@@ -400,27 +401,3 @@ def answer_markdown(answer: Answer) -> str:
         for h in answer.hits[:3]:
             lines += [f"- {md(_passage_cite(h.passage))}: > {md(_clip(h.passage.text, 300))}"]
     return "\n".join(lines).rstrip() + "\n"
-
-
-def answer_json(answer: Answer) -> dict:
-    """What the ``/ask`` API returns."""
-    return {
-        "question": answer.question,
-        "answer": CANNOT_ANSWER if answer.abstained else answer.text,
-        "abstained": answer.abstained,
-        "support": answer.support,
-        "verified": answer.verified,
-        "answerer": answer.answerer,
-        "note": answer.note,
-        "retrieval": ({"requested": answer.retrieval.requested, "used": answer.retrieval.used,
-                       "passages": answer.retrieval.passages, "embedded": answer.retrieval.embedded,
-                       "note": answer.retrieval.note()} if answer.retrieval else None),
-        "sentences": [{"text": s.text, "citations": list(s.citations), "supported": s.supported,
-                       "support": s.support} for s in answer.sentences],
-        "citations": [{"number": c.number, "full": c.full, "short": c.short, "pin": c.pin, "quote": c.quote,
-                       "opinion_id": c.opinion_id, "passage_id": c.passage_id, "start": c.start, "end": c.end}
-                      for c in answer.citations],
-        "sources": [{"rank": h.rank, "score": h.score, "passage_id": h.passage.id, "opinion_id": h.passage.opinion_id,
-                     "case_name": h.passage.case_name, "pin": h.passage.pin, "text": h.passage.text}
-                    for h in answer.hits],
-    }
