@@ -152,7 +152,7 @@ def _cmd_sync(args) -> int:
 
 # --- ask (answers) -------------------------------------------------------------------------------
 def _ask_arguments(sp) -> None:
-    from .answer.ask import ANSWERERS
+    from .settings import ANSWERERS
 
     sp.add_argument("question")
     sp.add_argument("--answerer", choices=ANSWERERS, default=None, help="default: extractive (offline, no LLM)")

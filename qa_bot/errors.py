@@ -26,6 +26,10 @@ class BadQuestion(QaBotError):
     """The question or a search option is unusable (empty, too long, k <= 0, unknown filter...)."""
 
 
+class BadSetting(BadQuestion):
+    """A setting or option of the wrong type, out of its range, or unknown (the message lists what is valid)."""
+
+
 class IndexNotFound(QaBotError):
     pass
 

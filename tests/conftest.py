@@ -11,7 +11,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from qa_bot.answer.spans import sentence_spans
+from qa_bot.ingest.sentences import sentence_spans
 from qa_bot.index.lexical import tokenize
 from qa_bot.ingest.store import Store
 from qa_bot.settings import Settings

@@ -454,3 +454,25 @@ def test_answers_in_bm25_mode_read_stored_vectors_and_embed_only_the_question(li
     calls.update(documents=0, queries=0)
     answer = ask(lib_obj, q, mode="bm25", k=5)
     assert answer.citations and calls["documents"] == 0 and calls["queries"] <= 1  # the question at most
+
+
+def test_search_takes_any_retrieve_setting_for_one_search(tmp_path):
+    """``Retriever.search`` validates its options with ``RetrieveSettings`` and takes its other fields
+    (candidates, weights, ...) for that search only; an unknown one lists the valid names."""
+    from qa_bot.errors import BadSetting
+
+    store = make_store(tmp_path / "lib")
+    r = fake_retriever(tmp_path / "lib", store)
+    r.sync()
+    try:
+        plain = r.search("qualified immunity", k=3, mode="bm25")
+        same = r.search("qualified immunity", k=3, mode="BM25 ", candidates=5, rrf_k=0)
+        assert [h.passage.id for h in plain] == [h.passage.id for h in same]
+        with pytest.raises(BadSetting) as e:
+            r.search("qualified immunity", kk=3)
+        assert "unknown search option 'kk'" in str(e.value) and "courts" in str(e.value) and "candidates" in str(e.value)
+        with pytest.raises(BadSetting, match="retrieve.candidates must be at least 1"):
+            r.search("qualified immunity", candidates=0)
+        assert r.settings.retrieve.candidates == 100
+    finally:
+        store.close()

@@ -11,16 +11,12 @@ from typing import Iterator, Sequence
 
 import numpy as np
 
-from ..errors import BadQuestion, choices
-from ..settings import AnswerSettings
 from ..retrieve.question import Intent, analyse
+from ..retrieve.search import FILTERS
+from ..settings import AnswerSettings, replace_stage, stage_fields
 from ..types import Answer, Opinion
 from .abstain import _try_retriever, library_case_names, library_idf
 from .extractive import Embed, extractive
-
-ANSWERERS = ("extractive", "llm")
-_RETRIEVE_OPTIONS = ("k", "mode", "courts", "years", "case", "per_opinion_cap")
-_ANSWER_OPTIONS = ("max_sentences", "abstain_threshold", "weak_threshold", "drop_unsupported", "compose_by_role")
 
 
 def embedder(lib) -> Embed:
@@ -64,22 +60,16 @@ def _normalise(v: np.ndarray) -> np.ndarray:
 
 
 def _split_options(lib, answerer: str | None, options: dict) -> tuple[str, dict, AnswerSettings, Embed | None]:
-    st: AnswerSettings = lib.settings.answer
+    """(answerer, search options, answer settings, embed) from ``ask``'s options: the search filters and
+    ``RetrieveSettings`` fields go to the search, ``AnswerSettings`` fields (validated by it) to the
+    answerer; any other name is a ``BadSetting`` listing the valid ones."""
     embed = options.pop("embed", None)
-    answer_opts = {k: options.pop(k) for k in list(options) if k in _ANSWER_OPTIONS}
-    for k in ("llm_base_url", "llm_model", "llm_api_key", "llm_timeout", "gguf_path"):
-        if k in options:
-            answer_opts[k] = options.pop(k)
-    st = replace(st, **answer_opts)
-    unknown = [k for k in options if k not in _RETRIEVE_OPTIONS]
-    if unknown:
-        raise choices("ask option", unknown[0], list(_RETRIEVE_OPTIONS + _ANSWER_OPTIONS))
-    name = answerer or st.answerer
-    if name not in ANSWERERS:
-        raise choices("answerer", name, ANSWERERS)
-    if st.max_sentences <= 0:
-        raise BadQuestion(f"max_sentences must be at least 1, not {st.max_sentences}")
-    return name, options, st, embed
+    search_names = FILTERS + stage_fields("retrieve")
+    search_opts = {k: options.pop(k) for k in list(options) if k in search_names}
+    st = replace_stage(lib.settings.answer, options, "ask option", search_names + ("embed",))
+    if answerer is not None:
+        st = replace_stage(st, {"answerer": answerer}, "ask option")
+    return st.answerer, search_opts, st, embed
 
 
 def chat_turns(history: Sequence) -> list[tuple[str, str]]:

@@ -30,14 +30,14 @@ from typing import Callable
 
 import numpy as np
 
-from ..errors import BadQuestion, IndexCorrupt, IndexNotFound, choices
+from ..errors import BadQuestion, IndexCorrupt, IndexNotFound
 from ..index import manifest as mf
 from ..index import sync as index_sync
 from ..index.lexical import Lexical
 from ..index.sync import fingerprint, lexical_header  # noqa: F401 (where they were before)
 from ..index.vectors import Vectors
 from ..ingest.store import Store
-from ..settings import Settings
+from ..settings import Settings, replace_stage
 from ..backends.base import Filters
 from ..backends.base import fuse as _fuse
 from ..types import Hit, Hits, Passage, Retrieval
@@ -45,9 +45,8 @@ from . import rank
 from .question import Intent, analyse
 
 Progress = Callable[[str, int, int], None]
-MODES = ("bm25", "dense", "hybrid")
+FILTERS = ("courts", "years", "case", "group_by_opinion", "intent")  # search options that are not RetrieveSettings
 _NEEDS = {"bm25": ("lexical",), "dense": ("vectors",), "hybrid": ("lexical", "vectors")}
-MAX_K = 1000
 # control, zero-width and bidi characters, and lone surrogates (a question decoded with surrogateescape,
 # or JSON with "\ud800", which the model's tokenizer cannot encode)
 _CONTROL = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\u200b-\u200f\u202a-\u202e\u2066-\u2069\ufeff\ud800-\udfff]")
@@ -109,7 +108,6 @@ class Retriever:
         self._embedder = embedder
         self._snap: Snapshot | None = None
         self._load_lock = threading.Lock()  # one thread loads a changed manifest; the others do not wait
-        self._reranker = None
         self._names: tuple | None = None  # (store key, case names, courts) for question analysis
         self._last_query: tuple | None = None  # (question, embedder, vector)
 
@@ -242,11 +240,11 @@ class Retriever:
         return np.asarray(self.store.passage_ids_where(f.courts, f.years, f.case, f.opinions or None, f.part or None,
                                                        f.author or None), dtype=np.int64)
 
-    def _fused(self, q: str, n: int, mode: str, filters: Filters, weights: dict):
+    def _fused(self, q: str, n: int, mode: str, filters: Filters, weights: dict, rrf_k: int):
         """Fused candidates within ``filters`` through this library's backend, and the search that ran."""
         if self.backend is not None:
-            return self.backend.candidates(q, n, mode, filters, self.embedder, self.settings.retrieve.rrf_k, weights)
-        return self._candidates(q, n, mode, self._ids(filters), weights)
+            return self.backend.candidates(q, n, mode, filters, self.embedder, rrf_k, weights)
+        return self._candidates(q, n, mode, self._ids(filters), weights, rrf_k)
 
     def _filters(self, courts, years, case) -> Filters:
         """The filters, after checking each names something in this library."""
@@ -268,7 +266,7 @@ class Retriever:
                 raise BadQuestion(f"case {case!r}: no opinion in this library has that name or citation")
         return Filters(tuple(courts or ()), span, case or "")
 
-    def _candidates(self, q: str, n: int, mode: str, allowed: np.ndarray | None, weights: dict):
+    def _candidates(self, q: str, n: int, mode: str, allowed: np.ndarray | None, weights: dict, rrf_k: int):
         """The local backend's fused candidates and the search that ran (fused is None: no passage allowed)."""
         snap = self.snapshot()
         for part, error in snap.broken:
@@ -287,7 +285,7 @@ class Retriever:
         if used in ("dense", "hybrid"):
             mf.check_embedding(self.folder, snap.manifest.get("embedding"), self.embedder)
             ranked["dense"] = vec.search(self._query_vector(q), n, allowed)
-        return _fuse(ranked, self.settings.retrieve.rrf_k, weights, used, snap.unembedded), info
+        return _fuse(ranked, rrf_k, weights, used, snap.unembedded), info
 
     def _query_vector(self, q: str) -> np.ndarray:
         """The question's vector, kept for the next call with the same question (a search that also
@@ -311,23 +309,19 @@ class Retriever:
 
     def search(self, question: str, k: int | None = None, mode: str | None = None, courts=(), years=None,
                case: str | None = None, per_opinion_cap: int | None = None,
-               group_by_opinion: bool = False, intent: Intent | None = None) -> Hits:
+               group_by_opinion: bool = False, intent: Intent | None = None, **settings) -> Hits:
         """The best passages, best first, as ``Hits`` (a list) whose ``retrieval`` says which search ran:
         with no vector yet, dense and hybrid answer from BM25; with some, over the embedded part.
         ``intent``: what the question asks for, when the caller knows better than the question's own
-        words (a follow-up in a conversation); else it is read from ``question``."""
-        rs = self.settings.retrieve
+        words (a follow-up in a conversation); else it is read from ``question``. ``settings``: any other
+        ``RetrieveSettings`` field for this search only (candidates, rrf_k, ...); every option is validated
+        by ``RetrieveSettings`` itself."""
+        given = {"k": k, "mode": mode.strip().lower() if isinstance(mode, str) else mode,
+                 "per_opinion_cap": per_opinion_cap}
+        rs = replace_stage(self.settings.retrieve, {**settings, **{n: v for n, v in given.items() if v is not None}},
+                           "search option", FILTERS)
         q = clean_question(question, rs.max_question_chars)
-        k = rs.k if k is None else k
-        if isinstance(k, bool) or not isinstance(k, (int, np.integer)) or not 1 <= k <= MAX_K:
-            raise BadQuestion(f"k must be a whole number from 1 to {MAX_K}, not {k!r}")
-        mode = rs.mode if mode is None else mode
-        if not isinstance(mode, str) or mode.strip().lower() not in MODES:
-            raise choices("mode", mode, MODES)
-        mode = mode.strip().lower()
-        cap = rs.per_opinion_cap if per_opinion_cap is None else per_opinion_cap
-        if isinstance(cap, bool) or not isinstance(cap, (int, np.integer)) or cap < 0:
-            raise BadQuestion(f"per_opinion_cap must be 0 (no cap) or a positive whole number, not {cap!r}")
+        k, mode, cap = rs.k, rs.mode, rs.per_opinion_cap
         if isinstance(courts, str):
             courts = [courts]
         courts = [c for c in courts if str(c).strip()]
@@ -336,12 +330,12 @@ class Retriever:
         filters = self._filters(courts, years, case)
         intent = intent if intent is not None else self.intent(q)
         named = intent.opinions if rs.route_named else frozenset()
-        fused, info = self._fused(q, n, mode, filters, weights)
+        fused, info = self._fused(q, n, mode, filters, weights, rs.rrf_k)
         if fused is None:
             return Hits([], info)
         focus: set[int] = set()
         for narrowed in rank.focus_filters(filters, intent, named):  # what the question names, whether or not
-            own, _ = self._fused(q, n, mode, narrowed, weights)  # it made the library-wide list
+            own, _ = self._fused(q, n, mode, narrowed, weights, rs.rrf_k)  # it made the library-wide list
             if own:
                 focus = {f[0] for f in own}
                 fused = own + [f for f in fused if f[0] not in focus]
@@ -351,7 +345,7 @@ class Retriever:
         if rs.prefer_roles:
             fused = rank.prefer(fused, passages, self.store.passage_roles(passages), intent)
         if rs.reranker:  # a cross-encoder reads question and passage together: it has the last word
-            fused = self._rerank(q, fused, passages, max(k * 3, 30))
+            fused = self._rerank(q, fused, passages, max(k * 3, 30), rs.reranker)
         fused = rank.route(fused, passages, named, focus)
         # The cap keeps one long opinion from filling the top k while other opinions have candidates;
         # when they run out (a one-opinion library, a --case filter), the capped passages fill the rest.
@@ -389,15 +383,13 @@ class Retriever:
         qv = self._query_vector(clean_question(question, self.settings.retrieve.max_question_chars))
         return dict(zip(ids.tolist(), (vec.vectors_of(ids) @ qv).astype(float).tolist()))
 
-    def _rerank(self, q: str, fused: list, passages: dict[int, Passage], depth: int) -> list:
-        if self._reranker is None:
-            from ..index.embed import load_cross_encoder
+    def _rerank(self, q: str, fused: list, passages: dict[int, Passage], depth: int, name: str) -> list:
+        from ..index.embed import load_cross_encoder  # loaded once per process and name
 
-            self._reranker = load_cross_encoder(self.settings.retrieve.reranker)
         head, tail = fused[:depth], fused[depth:]
         if not head:
             return fused
-        scores = self._reranker.predict([(q, passages[pid].text) for pid, _, _ in head], show_progress_bar=False)
+        scores = load_cross_encoder(name).predict([(q, passages[pid].text) for pid, _, _ in head], show_progress_bar=False)
         scores = np.asarray(scores, dtype=np.float32).reshape(len(head), -1)[:, -1]
         out = []
         for (pid, _, d), s in zip(head, scores.tolist()):
