@@ -22,6 +22,7 @@ from typing import Iterable, Iterator
 
 from . import offline  # noqa: F401  (sets the offline environment before anything else loads)
 from . import demo
+from .cache import LibraryCache
 from .errors import IndexNotFound, QaBotError
 from .ingest.store import DB_NAME, Store
 from .paths import is_demo, resolve_index
@@ -44,6 +45,7 @@ class Library:
         self.backend = backend  # None: the local folder
         self.store = Store(self.folder) if backend is None else backend.store
         self._retriever = None
+        self.cache = LibraryCache()  # what answers derive from the whole library; cleared by every write
         self._lock = threading.Lock()  # guards creating the retriever and the background worker
         self._background = None
         self._build: dict | None = None  # the demo build's progress while it runs in the background
@@ -158,6 +160,7 @@ class Library:
             self.retriever.check_store()  # never add to a store that is not the one the indexes belong to
             report = ingest(self.store, paths, self.settings, progress=self._publishing(progress))
             index_sync.prepare(self.folder, self.store, self.settings, progress)
+        self.cache.clear()
         if embed == "background":
             self.embed_in_background()
         elif embed:
@@ -192,7 +195,10 @@ class Library:
 
     def sync(self, progress: Progress | None = None, embed: bool = True, rebuild: bool = False) -> dict:
         """Bring the search indexes up to date with the store (resumable: only missing ids are added)."""
-        return self.retriever.sync(progress=progress, embed=embed, rebuild=rebuild)
+        try:
+            return self.retriever.sync(progress=progress, embed=embed, rebuild=rebuild)
+        finally:
+            self.cache.clear()
 
     @property
     def retriever(self):

@@ -11,6 +11,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
+from qa_bot.cache import LibraryCache
 from qa_bot.ingest.sentences import sentence_spans
 from qa_bot.index.lexical import tokenize
 from qa_bot.ingest.store import Store
@@ -216,6 +217,7 @@ class FakeLibrary:
                 self.store.add_opinion(op, chunk(op))
         self.passages = self.store.passages()
         self.searches: list[tuple[str, dict]] = []
+        self.cache = LibraryCache()  # as a Library owns one
 
     def search(self, question: str, k: int = 10, **options) -> list[Hit]:
         self.searches.append((question, dict(k=k, **options)))

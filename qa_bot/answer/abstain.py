@@ -12,6 +12,7 @@ from __future__ import annotations
 import re
 from typing import Sequence
 
+from ..cache import cached
 from ..index.lexical import LibraryIdf, tokenize as _terms
 from ..types import CANNOT_ANSWER, Answer, AnswerSentence, Hit, Opinion
 
@@ -38,30 +39,29 @@ def topic_terms(idf: LibraryIdf, terms: Sequence[str]) -> list[str]:
 
 
 def library_idf(lib) -> LibraryIdf:
-    """The library's ``LibraryIdf``, cached on the library object and rebuilt when its BM25 index changes."""
-    lex = None
-    retr = _try_retriever(lib)
-    backend = getattr(retr, "backend", None)
+    """The library's ``LibraryIdf``, kept in its ``LibraryCache`` for the BM25 index it was built from."""
+    backend = getattr(_try_retriever(lib), "backend", None)
     if backend is not None and backend.kind != "local":  # e.g. Milvus: statistics looked up there, not loaded
         return LibraryIdf.of_stats(backend.term_stats())
-    if retr is not None and hasattr(retr, "lexical"):
-        try:
-            lex = retr.lexical()
-        except Exception:  # noqa: BLE001 - no index yet: count the stored passages instead
-            lex = None
-    key = id(lex) if lex is not None else "store"
-    cached = getattr(lib, "_answer_idf", None)
-    if cached is not None and cached[0] == key:
-        return cached[1]
-    if lex is not None and len(lex):
-        idf = LibraryIdf.of_index(lex, {pid: oid for pid, oid, _ in lib.store.passage_owners()})
-    else:
-        idf = LibraryIdf.of_passages(lib.store.passages() if hasattr(lib, "store") else [])
+    lex = _lexical(lib)
+
+    def make() -> LibraryIdf:
+        if lex is not None and len(lex):
+            return LibraryIdf.of_index(lex, {pid: oid for pid, oid, _ in lib.store.passage_owners()})
+        return LibraryIdf.of_passages(lib.store.passages() if hasattr(lib, "store") else [])
+
+    return cached(lib, "answer.idf", make, key=id(lex) if lex is not None else "store")
+
+
+def _lexical(lib):
+    """The library's current BM25 index (None before there is one, or for a library without a retriever)."""
+    retr = _try_retriever(lib)
+    if retr is None or not hasattr(retr, "lexical"):
+        return None
     try:
-        lib._answer_idf = (key, idf)
-    except AttributeError:
-        pass
-    return idf
+        return retr.lexical()
+    except Exception:  # noqa: BLE001 - no index yet: count the stored passages instead
+        return None
 
 
 def _try_retriever(lib):
@@ -213,22 +213,16 @@ def abstain(question: str, hits: Sequence[Hit], answerer: str, note: str) -> Ans
 
 
 def library_case_names(lib) -> tuple[tuple[str, str], ...]:
-    """(opinion id, case name) of the library's opinions, cached on the library object and read again
-    when its BM25 index changes (an upload, or a library still being built, adds opinions)."""
-    retr = _try_retriever(lib)
-    try:
-        key = id(retr.lexical()) if retr is not None and hasattr(retr, "lexical") else "store"
-    except Exception:  # noqa: BLE001 - no index yet
-        key = "store"
-    cached = getattr(lib, "_answer_case_names", None)
-    if cached is not None and cached[0] == key and key != "store":
-        return cached[1]
-    try:
-        names = tuple((oid, meta.case_name) for oid, meta, _ in lib.store.opinions() if meta.case_name)
-    except Exception:  # noqa: BLE001 - a store without opinions() (tests): no names
-        names = ()
-    try:
-        lib._answer_case_names = (key, names)
-    except AttributeError:
-        pass
-    return names
+    """(opinion id, case name) of the library's opinions, kept in its ``LibraryCache`` (cleared by ingest,
+    sync, remove and edit) for the BM25 index they were read with (an ingest by another process, or a
+    library still being built, adds opinions)."""
+    def make() -> tuple[tuple[str, str], ...]:
+        try:
+            return tuple((oid, meta.case_name) for oid, meta, _ in lib.store.opinions() if meta.case_name)
+        except Exception:  # noqa: BLE001 - a store without opinions() (tests): no names
+            return ()
+
+    lex = _lexical(lib)
+    if lex is None:
+        return make()  # no index to tell a change by: read them afresh
+    return cached(lib, "answer.case_names", make, key=id(lex))

@@ -11,6 +11,7 @@ from typing import Iterator, Sequence
 
 import numpy as np
 
+from ..cache import cached
 from ..retrieve.question import Intent, analyse
 from ..retrieve.search import FILTERS
 from ..settings import AnswerSettings, replace_stage, stage_fields
@@ -22,10 +23,12 @@ from .extractive import Embed, extractive
 def embedder(lib) -> Embed:
     """The library's embedding function (texts[0] is embedded as a query, the rest as documents):
     the retriever's ``Embedder`` when there is one, else the model the library's settings name.
-    Document vectors are cached per library (a chat session quotes the same passages again)."""
-    cached = getattr(lib, "_answer_embed", None)
-    if cached is not None:
-        return cached
+    Document vectors are kept in the library's ``LibraryCache`` (a chat session quotes the same passages
+    again)."""
+    return cached(lib, "answer.embed", lambda: _make_embedder(lib))
+
+
+def _make_embedder(lib) -> Embed:
     emb = getattr(_try_retriever(lib), "embedder", None)
     if emb is not None and hasattr(emb, "encode_queries") and hasattr(emb, "encode_documents"):
         encode_query, encode_docs = (lambda t: emb.encode_queries(t)), (lambda t: emb.encode_documents(t))
@@ -47,10 +50,6 @@ def embedder(lib) -> Embed:
             cache.update(zip(todo, _normalise(np.asarray(encode_docs(todo), dtype=np.float32))))
         return np.vstack([q] + [cache[t][None, :] for t in texts[1:]])
 
-    try:
-        lib._answer_embed = embed
-    except AttributeError:
-        pass
     return embed
 
 
