@@ -60,6 +60,7 @@ class Document:
     format: str  # loader name
     sha256: str  # of the raw bytes this opinion came from
     has_pages: bool = False  # the source carried page markers (richer than one without)
+    notes: tuple[str, ...] = ()  # what the loader wants the user told (e.g. metadata it could not find)
 
 
 @dataclass(frozen=True)

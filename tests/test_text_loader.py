@@ -155,3 +155,70 @@ def test_small_cap_style_text(tmp_path):
     assert b1.page_breaks == ((len("The court "), 12), (len("The court agreed and the de"), 13))
     assert b1.marks == ((len(b1.text), "2"),)
     assert (n1.text, n1.footnote, n2.text, n2.footnote) == ("First note.", "1", "Second note without a space.", "2")
+
+
+# --- metadata from the opening lines when there is no sidecar ------------------------------------------
+SMITH = """Smith v. Jones, 123 F.4th 456 (9th Cir. 2023)
+The question presented is whether a municipal ordinance that bars sleeping in parked vehicles violates the Fourth Amendment.
+We hold that it does not, because the ordinance regulates conduct in public places and authorizes no search or seizure.
+The judgment of the district court is affirmed.
+"""
+
+
+def test_caption_line_gives_case_name_citation_court_and_year(tmp_path):
+    """Before: this file was stored as an opinion with a hash for a name, no citation, court or year."""
+    path = tmp_path / "smith.txt"
+    path.write_text(SMITH, encoding="utf-8")
+    doc = load_one(path)
+    m = doc.meta
+    assert (m.case_name, m.citation, m.court_id, m.year) == ("Smith v. Jones", "123 F.4th 456", "ca9", 2023)
+    assert m.court == "Court of Appeals for the Ninth Circuit" and doc.notes == ()
+
+
+def test_caption_over_several_lines(tmp_path):
+    path = tmp_path / "gault.txt"
+    path.write_text("IN RE GAULT\nNo. 116.\nSupreme Court of the United States\n387 U.S. 1\nDecided May 15, 1967.\n"
+                    "Appellants' 15-year-old son was taken into custody.\n", encoding="utf-8")
+    m = load_one(path).meta
+    assert (m.case_name, m.citation, m.court_id, m.year) == ("IN RE GAULT", "387 U.S. 1", "scotus", 1967)
+
+
+def test_a_citation_inside_the_first_sentence_is_not_the_caption(tmp_path):
+    path = tmp_path / "plain.txt"
+    path.write_text("Officers may be liable where they encouraged the danger. See Dwares v. City of New York, "
+                    "985 F.2d 94, 98 (2d Cir. 1993).\nThe claims go on.\n", encoding="utf-8")
+    doc = load_one(path)
+    assert (doc.meta.case_name, doc.meta.citation, doc.meta.year) == ("", "", None)
+    (note,) = doc.notes
+    assert note.startswith("case name, citation, court, year not found in the opening lines and no plain.json")
+    assert "qa-bot edit" in note
+
+
+def test_a_sidecar_wins_over_the_opening_lines(tmp_path):
+    path = tmp_path / "smith.txt"
+    path.write_text(SMITH, encoding="utf-8")
+    path.with_suffix(".json").write_text(json.dumps({"case_name": "Smith v. Jones (corrected)"}), encoding="utf-8")
+    doc = load_one(path)
+    assert doc.meta.case_name == "Smith v. Jones (corrected)" and doc.meta.citation == "" and doc.notes == ()
+
+
+def test_ingest_says_what_is_missing_and_cites_never_start_with_a_comma(tmp_path):
+    from qa_bot.answer.cite import cite_passage
+    from qa_bot.ingest.pipeline import ingest
+    from qa_bot.ingest.store import Store
+
+    (tmp_path / "src").mkdir()
+    (tmp_path / "src" / "smith.txt").write_text(SMITH, encoding="utf-8")
+    (tmp_path / "src" / "plain.txt").write_text("The officers argued that they were entitled to qualified immunity "
+                                                 "for their conduct at the scene.\nWe disagree.\n", encoding="utf-8")
+    with Store(tmp_path / "lib") as store:
+        report = ingest(store, [tmp_path / "src"])
+        by_name = {r.source.rsplit("/", 1)[-1]: r for r in report.ingested}
+        assert by_name["smith.txt"].detail.startswith("Smith v. Jones, 123 F.4th 456: ")
+        assert "not found" not in by_name["smith.txt"].detail
+        assert "case name, citation, court, year not found" in by_name["plain.txt"].detail
+        cites = {p.opinion_id: cite_passage(p)[0] for p in store.passages()}
+        assert cites[by_name["smith.txt"].opinion_id].startswith("Smith v. Jones, 123 F.4th 456")
+        assert cites[by_name["smith.txt"].opinion_id].endswith("(9th Cir. 2023)")
+        plain = cites[by_name["plain.txt"].opinion_id]
+        assert not plain.startswith(",") and plain.startswith(f"Unnamed opinion {by_name['plain.txt'].opinion_id}")

@@ -164,7 +164,7 @@ def full_cite(case_name: str, citation: str, court_id: str = "", year: int | Non
     if pin and cite:
         text += f", {pin}"
     elif pin:
-        text += f", at {pin}"
+        text = f"{text}, at {pin}" if text else f"at {pin}"
     tail = " ".join(x for x in (_court_year(rep, court_id, year), part_parenthetical(part, author)) if x)
     return f"{text} {tail}".strip()
 
@@ -189,8 +189,9 @@ def short_cite(case_name: str, citation: str, pin: str = "", part: str | None = 
 def cite_passage(p: Passage, pin: str | None = None) -> tuple[str, str]:
     """(full, short) citations of a passage, at ``pin`` (default: the passage's own pin)."""
     pin = p.pin if pin is None else pin
-    return (full_cite(p.case_name, p.citation, p.court_id, p.year, pin, p.part, p.author),
-            short_cite(p.case_name, p.citation, pin, p.part, p.author))
+    name = p.case_name or ("" if p.citation else f"Unnamed opinion {p.opinion_id}")  # qa-bot edit names it
+    return (full_cite(name, p.citation, p.court_id, p.year, pin, p.part, p.author),
+            short_cite(name, p.citation, pin, p.part, p.author))
 
 
 # --- the citation of a quoted span ---------------------------------------------------------------

@@ -218,6 +218,7 @@ def _store_one(store: Store, doc: Document, settings: Settings, report: IngestRe
         report.results = [r for r in report.results if not (r.status == "ingested" and r.opinion_id == other)]
     cite = f", {op.meta.citation}" if op.meta.citation and op.meta.citation != name else ""
     note = "; replaced the earlier version of this file" if updated is not None else ""
+    note += "".join(f"; {n}" for n in doc.notes)
     report._add(FileResult(doc.source, "ingested", f"{name}{cite}: {len(passages)} passages{note}", op.id,
                            len(passages)))
     if old is not None:

@@ -7,7 +7,9 @@ trailing list of lines that each start with ``.``. The markers are told apart fr
 body and the trailing list holds N entries, so marker ``n`` is searched only after marker ``n-1``.
 The normalised form (no pages, no footnotes) comes out as plain body blocks.
 
-Paragraphs are lines. Optional sidecar metadata ``NAME.json`` next to ``NAME.txt`` fills ``Meta``.
+Paragraphs are lines. Optional sidecar metadata ``NAME.json`` next to ``NAME.txt`` fills ``Meta``; without
+one, the caption in the opening lines does (``ingest.metadata.from_heading``: case name, citation, court,
+year), and the document notes which of them it could not find.
 """
 
 from __future__ import annotations
@@ -19,6 +21,7 @@ from typing import Iterator
 
 from ...errors import InputError
 from ...types import Block, Document
+from ..metadata import from_heading
 from ._common import read_sidecar, read_text, sha256_bytes
 
 NAME = "text"
@@ -49,13 +52,21 @@ def sniff(path: Path, head: bytes) -> bool:
 def load(path: Path) -> Iterator[Document]:
     data = path.read_bytes()
     text = read_text(path, data)
-    meta = read_sidecar(path)
+    notes: tuple[str, ...] = ()
+    if path.with_suffix(".json").is_file():
+        meta = read_sidecar(path)
+    else:  # no sidecar: the caption in the opening lines, and what it does not give
+        meta, missing = from_heading(text)
+        if missing:
+            notes = (f"{', '.join(m.replace('_', ' ') for m in missing)} not found in the opening lines and no "
+                     f"{path.with_suffix('.json').name} beside it: add one (case_name, citation, court_id, year) "
+                     "or set them with qa-bot edit",)
     blocks = parse(text)
     if not blocks:
         raise InputError(str(path), "no text paragraphs found")
     has_pages = any(b.page_breaks for b in blocks)
     yield Document(blocks=tuple(blocks), meta=meta, source=str(path), format=NAME,
-                   sha256=sha256_bytes(data), has_pages=has_pages)
+                   sha256=sha256_bytes(data), has_pages=has_pages, notes=notes)
 
 
 def parse(text: str) -> list[Block]:
