@@ -476,3 +476,21 @@ def test_search_takes_any_retrieve_setting_for_one_search(tmp_path):
         assert r.settings.retrieve.candidates == 100
     finally:
         store.close()
+
+
+def test_case_filter_matches_names_and_citations_not_the_rest_of_the_metadata(lib):
+    """Before: the filter also matched any quoted string of the stored metadata JSON, so a case filter of
+    'court', 'ca2' or 'year' (keys and values of every opinion's metadata) matched every opinion."""
+    folder, store, r = lib
+    q = "the judgment court"
+    for word in ("court", "ca2", "year", "case_name", "source_url"):
+        with pytest.raises(BadQuestion, match="no opinion"):
+            r.search(q, case=word)
+    op, passages = _opinion("hudson", Meta(case_name="Hudson v. Palmer", citation="468 U.S. 517", court_id="scotus",
+                                           year=1984, parallel_citations=("104 S. Ct. 3194", "82 L. Ed. 2d 393")),
+                            ["The Fourth Amendment proscription against unreasonable searches does not apply within "
+                             "the confines of the prison cell, the court held in this judgment."])
+    add(store, (op, passages))
+    r.sync(embed=False)
+    for cite in ("104 S.Ct. 3194", "82 L. Ed. 2d 393", "468 U.S. 517", "Hudson"):
+        assert {h.passage.opinion_id for h in r.search(q, case=cite, k=20)} == {"hudson"}, cite

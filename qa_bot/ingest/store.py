@@ -411,13 +411,16 @@ class Store(RoleRows):
         }
 
 
-_CASE_MATCH = ("(instr(lower(o.case_name), ?) > 0 OR instr(replace(replace(lower(o.citation), ' ', ''), '.', ''), ?) > 0"
-               " OR instr(replace(replace(lower(o.meta), ' ', ''), '.', ''), ?) > 0)")
+# The case filter: a part of the case name, or of the citation or a parallel citation (spaces and dots
+# ignored) - never of the rest of the stored metadata (its keys, court id, source URL...).
+_CITE_MATCH = "instr(replace(replace(lower({}), ' ', ''), '.', ''), ?) > 0"
+_CASE_MATCH = (f"(instr(lower(o.case_name), ?) > 0 OR {_CITE_MATCH.format('o.citation')} OR EXISTS (SELECT 1 FROM "
+               f"json_each(o.meta, '$.parallel_citations') j WHERE {_CITE_MATCH.format('j.value')}))")
 
 
 def _case_args(case: str) -> list[str]:
     cite = re.sub(r"[\s.]", "", case.lower())
-    return [case.lower(), cite, '"' + cite + '"']
+    return [case.lower(), cite, cite]
 
 
 class _Tx:
