@@ -28,7 +28,7 @@ from .ingest.store import DB_NAME, Store
 from .paths import is_demo, resolve_index
 from .progress import Progress
 from .settings import Settings
-from .types import Answer, Hit, Opinion
+from .types import Answer, Hit, Meta, Opinion
 
 
 DEMO_BUILT = "demo_built"  # store meta key: "1" once the demo's build finished
@@ -224,6 +224,54 @@ class Library:
                                               lambda: self.retriever.embedder, **options)
             worker = self._background
         return worker.start()
+
+    # -- managing what the library holds ---------------------------------------------------------
+    def find(self, ref: str) -> str:
+        """The id of the one opinion ``ref`` names: its id (or its first 6+ characters), its citation, its
+        case name or a part of it (``ingest.metadata.match_opinion``)."""
+        from .ingest.metadata import match_opinion
+
+        return match_opinion(self.store.opinions(), ref)
+
+    def remove(self, refs: Iterable[str], progress: Progress | None = None) -> list[tuple[str, str, int]]:
+        """Remove opinions (``find`` references, all resolved before anything is removed) with their
+        passages, which leave BM25 and the vectors in the same call; their files may be ingested again.
+        Returns (id, label, passages removed) for each."""
+        from .index import sync as index_sync
+        from .index.writer import writer_lock
+        from .ingest.metadata import label
+
+        out = []
+        with writer_lock(self.folder, on_wait=_waiting(progress)):
+            self.retriever.check_store()
+            metas = {oid: m for oid, m, _ in self.store.opinions()}
+            for oid in dict.fromkeys(self.find(r) for r in refs):
+                with self.store.transaction():
+                    removed = self.store.remove_opinion(oid)
+                    self.store.forget_files(oid)
+                out.append((oid, label(metas[oid], oid), len(removed)))
+            index_sync.prepare(self.folder, self.store, self.settings, progress)
+        self.cache.clear()
+        return out
+
+    def edit(self, ref: str, case_name: str | None = None, citation: str | None = None, court: str | None = None,
+             year: int | str | None = None) -> tuple[str, Meta]:
+        """Correct an opinion's case name, citation, court (courts-db id, abbreviation or name) or year;
+        every later cite and search uses the new values. Returns (id, the new metadata)."""
+        from .index import sync as index_sync
+        from .index.writer import writer_lock
+        from .ingest.metadata import edited
+
+        with writer_lock(self.folder):
+            self.retriever.check_store()
+            oid = self.find(ref)
+            meta = edited(next(m for o, m, _ in self.store.opinions() if o == oid), case_name, citation, court, year)
+            with self.store.transaction():
+                self.store.update_meta(oid, meta)
+            # BM25 indexes the case name and court beside each passage: those passages are indexed again
+            index_sync.prepare(self.folder, self.store, self.settings, reheader=self.store.opinion_passage_ids(oid))
+        self.cache.clear()
+        return oid, meta
 
     def index_status(self) -> dict:
         """What the chat's status line shows: passages, how many have BM25 entries and vectors, and the

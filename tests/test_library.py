@@ -48,3 +48,97 @@ def test_answer_caches_live_in_the_librarys_one_cache_and_writes_clear_it(pena):
     assert not answer.abstained and answer.citations[0].full.startswith("Smith v. Jones, 123 F.4th 456")
     lib.sync(embed=False)
     assert lib.cache.cleared == cleared + 2
+
+
+@pytest.fixture
+def two(pena):
+    lib, src = pena
+    lib.ingest([src / "smith.txt"], embed=False)
+    return lib, src
+
+
+def test_remove_drops_the_opinion_its_passages_from_bm25_and_lets_its_file_in_again(two):
+    lib, src = two
+    smith = lib.find("Smith v. Jones")
+    ids = lib.store.opinion_passage_ids(smith)
+    assert {h.passage.opinion_id for h in lib.search("sleeping in parked vehicles ordinance", mode="bm25")} >= {smith}
+    ask(lib, "In Smith v. Jones, does the ordinance violate the Fourth Amendment?")  # fills the caches
+    cleared = lib.cache.cleared
+    [(oid, label, n)] = lib.remove(["123 F.4th 456"])
+    assert (oid, label, n) == (smith, "Smith v. Jones, 123 F.4th 456 (2023)", len(ids))
+    assert lib.cache.cleared == cleared + 1
+    assert not lib.store.has_opinion(smith)
+    hits = lib.search("sleeping in parked vehicles ordinance", mode="bm25")
+    assert smith not in {h.passage.opinion_id for h in hits}
+    assert not set(ids) & set(lib.retriever.lexical().ids.tolist())
+    assert ask(lib, "In Smith v. Jones, does the ordinance violate the Fourth Amendment?").abstained
+    again = lib.ingest([src / "smith.txt"], embed=False)  # not "duplicate of a removed opinion"
+    assert [r.status for r in again.results] == ["ingested"]
+
+
+def test_remove_drops_vectors_too(two):
+    from qa_bot.index import manifest as mf
+    from qa_bot.index.embed import FakeEmbedder
+    from qa_bot.index import sync as index_sync
+
+    lib, _ = two
+    index_sync.fill_vectors(lib.folder, lib.store, lib.settings, FakeEmbedder(), None)
+    smith = lib.find("Smith")
+    ids = set(lib.store.opinion_passage_ids(smith))
+    assert ids <= set(mf.expand(mf.load(lib.folder)["vectors"]["ids"]).tolist())
+    lib.remove([smith])
+    assert not ids & set(mf.expand(mf.load(lib.folder)["vectors"]["ids"]).tolist())
+    assert mf.load(lib.folder)["vectors"]["count"] == len(lib.store.passage_ids())
+
+
+def test_references_that_name_no_opinion_or_several_are_refused_before_anything_is_removed(two):
+    from qa_bot.errors import BadQuestion
+
+    lib, _ = two
+    with pytest.raises(BadQuestion, match="no opinion in this library is 'Marbury'"):
+        lib.remove(["Smith", "Marbury"])
+    assert lib.find("Smith")  # nothing removed
+    with pytest.raises(BadQuestion, match=r"'v\.' names 2 opinions: .*Pena v\. DePrisco.*Smith v\. Jones"):
+        lib.find("v.")
+    assert lib.find("pena v. deprisco") == lib.find("432 F. 3d 98") == lib.find(lib.find("Pena")[:8])
+
+
+def test_edit_corrects_metadata_and_every_cite_and_search_follows(two):
+    """Before: there was no way to correct an opinion's metadata."""
+    lib, src = two
+    plain = src / "plain.txt"
+    plain.write_text("The officers argued that the sleeping ordinance was void for vagueness.\nWe disagree.\n",
+                     encoding="utf-8")
+    (res,) = lib.ingest([plain], embed=False).ingested
+    assert "not found in the opening lines" in res.detail
+    oid, meta = lib.edit(res.opinion_id, case_name="Doe v. City of Tacoma", citation="45 F. 4th 789",
+                         court="9th Cir.", year="2022")
+    assert (meta.case_name, meta.citation, meta.court_id, meta.year) == ("Doe v. City of Tacoma", "45 F.4th 789",
+                                                                        "ca9", 2022)
+    assert meta.court == "Court of Appeals for the Ninth Circuit"
+    (p,) = [p for p in lib.store.passages() if p.opinion_id == oid][:1]
+    from qa_bot.answer.cite import cite_passage
+
+    assert cite_passage(p)[0] == "Doe v. City of Tacoma, 45 F.4th 789 (9th Cir. 2022)"
+    # BM25 indexes the case name beside each passage: the new name finds it
+    hits = lib.search("Tacoma", mode="bm25", k=1)
+    assert hits and hits[0].passage.opinion_id == oid
+    assert lib.search("Tacoma", mode="bm25", case="Tacoma", k=1)[0].passage.opinion_id == oid
+    assert lib.store.opinion(oid).meta.case_name == "Doe v. City of Tacoma"  # checksums still verify
+
+
+@pytest.mark.parametrize("field, value, message", [
+    ("citation", "page 12 of the record", "is not a reporter citation"),
+    ("court", "Court of Narnia", "courts-db knows no single court"),
+    ("year", "20x2", "must be a year from 1600 to 2100"),
+    ("case_name", "  ", "case name is empty"),
+])
+def test_edit_refuses_values_it_cannot_use_and_changes_nothing(two, field, value, message):
+    from qa_bot.errors import BadQuestion
+
+    lib, _ = two
+    oid = lib.find("Smith")
+    before = lib.store.opinion(oid).meta
+    with pytest.raises(BadQuestion, match=message):
+        lib.edit(oid, **{field: value})
+    assert lib.store.opinion(oid).meta == before

@@ -28,7 +28,7 @@ import time
 import zlib
 from dataclasses import asdict
 from pathlib import Path
-from typing import Callable
+from typing import Callable, Iterable
 
 import numpy as np
 
@@ -101,9 +101,11 @@ def _load_for_sync(folder: Path, m: dict, settings: Settings) -> tuple[Lexical |
 
 
 def prepare(folder: Path, store: Store, settings: Settings, progress: Progress | None = None,
-            rebuild: bool = False) -> dict:
+            rebuild: bool = False, reheader: Iterable[int] = ()) -> dict:
     """Sentence roles for opinions stored without them (or by another tagger version), stale ids out of
-    the vectors, BM25 up to date with the store (under the writer lock). Counts."""
+    the vectors, BM25 up to date with the store (under the writer lock). Counts. ``reheader``: passages
+    whose header (case name, court) changed but not their text (``Library.edit``): indexed again in
+    BM25, their vectors kept."""
     from ..ingest.roles import retag
 
     folder = Path(folder)
@@ -137,10 +139,10 @@ def prepare(folder: Path, store: Store, settings: Settings, progress: Progress |
             gone = set(stale) | (set(vec.ids().tolist()) - set(current))
             if gone and vec.remove(gone):
                 save_vectors(folder, m, vec)
-        stale_set = set(stale)
+        stale_set = set(stale) | (set(reheader) & set(old))
         new = [i for i in ids.tolist() if i not in old or i in stale_set]
         if stale or new or m["lexical"] is None:
-            lex.remove(stale)
+            lex.remove(stale_set)
             for lo in range(0, len(new), 5000):
                 batch = store.passages(new[lo : lo + 5000])
                 lex.add([p.id for p in batch], [p.text for p in batch], [current[p.id] for p in batch],

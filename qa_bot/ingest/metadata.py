@@ -166,3 +166,32 @@ def edited(meta: Meta, case_name: str | None = None, citation: str | None = None
             raise BadSetting(f"year {year!r} must be a year from 1600 to 2100")
         changes["year"] = int(y) if y else None
     return replace(meta, **changes)
+
+
+def match_opinion(rows, ref: str) -> str:
+    """The id of the one opinion of ``rows`` ((id, Meta, passages) as ``Store.opinions`` yields them) that
+    ``ref`` names: its id (or the first 6+ characters of it), its citation, its case name, or a part of
+    its case name. ``BadSetting`` when it names none, or several (they are listed)."""
+    ref = " ".join(str(ref).split())
+    if not ref:
+        raise BadSetting("no opinion named: give an opinion id, a citation or a case name (qa-bot list shows them)")
+    rows = list(rows)
+    low, cite = ref.lower(), _squash(citation_of(ref) or ref)
+    for test in (lambda oid, m: oid == ref,
+                 lambda oid, m: len(ref) >= 6 and oid.startswith(ref),
+                 lambda oid, m: bool(m.citation) and _squash(m.citation) == cite,
+                 lambda oid, m: m.case_name.lower() == low,
+                 lambda oid, m: low in m.case_name.lower()):
+        found = [(oid, m) for oid, m, _ in rows if test(oid, m)]
+        if len(found) == 1:
+            return found[0][0]
+        if len(found) > 1:
+            listed = "; ".join(f"{oid} ({label(m, oid)})" for oid, m in found[:8])
+            raise BadSetting(f"{ref!r} names {len(found)} opinions: {listed}; give the id of one")
+    raise BadSetting(f"no opinion in this library is {ref!r} (by id, citation or case name); qa-bot list shows them")
+
+
+def label(meta: Meta, opinion_id: str = "") -> str:
+    """"Pena v. DePrisco, 432 F.3d 98 (2005)" for lists and messages."""
+    text = ", ".join(x for x in (meta.case_name or f"Unnamed opinion {opinion_id}".strip(), meta.citation) if x)
+    return f"{text} ({meta.year})" if meta.year else text

@@ -190,6 +190,18 @@ class Store(RoleRows):
         return ids
 
     @_guarded
+    def opinion_passage_ids(self, opinion_id: str) -> list[int]:
+        return [r[0] for r in self.db.execute("SELECT id FROM passages WHERE opinion_id=? ORDER BY id", (opinion_id,))]
+
+    @_guarded
+    def update_meta(self, opinion_id: str, meta: Meta) -> None:
+        """Replace an opinion's metadata (case name, citation, court, year, ...) and its checksum."""
+        cite = (opinion_id, meta.case_name, meta.citation, meta.court, meta.court_id, meta.year,
+                json.dumps(asdict(meta)))
+        sets = ", ".join(f"{c}=?" for c in CITE_SUMMED[1:])
+        self.db.execute(f"UPDATE opinions SET {sets}, cite_sum=? WHERE id=?", cite[1:] + (digest(cite), opinion_id))
+
+    @_guarded
     def record_file(self, sha256: str, source: str, status: str, opinion_id: str | None = None) -> None:
         self.db.execute(
             "INSERT OR REPLACE INTO files(sha256, source, opinion_id, status) VALUES (?,?,?,?)",
