@@ -67,6 +67,43 @@ def _cmd_info(args) -> int:
     return 0
 
 
+# --- list / remove / edit (managing a library) ----------------------------------------------------
+def _cmd_list(args) -> int:
+    from .ingest.metadata import label
+
+    with _open(args) as lib:
+        rows = list(lib.store.opinions())
+    if args.json:
+        print(json.dumps([{"id": oid, "case_name": m.case_name, "citation": m.citation, "court": m.court,
+                           "court_id": m.court_id, "year": m.year, "passages": n} for oid, m, n in rows], indent=1))
+        return 0
+    for oid, m, n in rows:
+        print(f"{oid:<18} {label(m, oid)}  [{m.court_id or m.court or 'court unknown'}; {n} passages]")
+    if not args.quiet:
+        print(f"{len(rows)} opinion(s)", file=sys.stderr)
+    return 0
+
+
+def _cmd_remove(args) -> int:
+    with _open(args) as lib:
+        removed = lib.remove(args.opinions, progress=progress_printer(args.quiet))
+    for oid, label, n in removed:
+        print(f"removed   {oid}  {label}: {n} passages")
+    return 0
+
+
+def _cmd_edit(args) -> int:
+    from .ingest.metadata import label
+
+    changes = {"case_name": args.case_name, "citation": args.citation, "court": args.court, "year": args.year}
+    if all(v is None for v in changes.values()):
+        raise QaBotError("nothing to change: give --case-name, --citation, --court or --year")
+    with _open(args) as lib:
+        oid, meta = lib.edit(args.opinion, **changes)
+    print(f"edited    {oid}  {label(meta, oid)}  [{meta.court or '-'}]")
+    return 0
+
+
 # --- search / sync (retrieval) -------------------------------------------------------------------
 def _settings(args):
     from .settings import Settings
@@ -223,6 +260,9 @@ EXAMPLES = """examples:
   qa-bot ask "When does the state-created danger doctrine apply?"
   qa-bot ingest ~/opinions/ --index mycases
   qa-bot search "expectation of privacy" --index mycases --years 1960-1980
+  qa-bot list --index mycases
+  qa-bot edit c0fc7a338745846a --index mycases --case-name "Smith v. Jones" --citation "123 F.4th 456"
+  qa-bot remove "Smith v. Jones" --index mycases
   qa-bot serve --index mycases
 
 'qa-bot COMMAND --help' shows a command's options."""
@@ -258,6 +298,19 @@ def build_parser() -> argparse.ArgumentParser:
 
     sp = cmd("info", _cmd_info, "what a library holds")
     sp.add_argument("--json", action="store_true")
+
+    sp = cmd("list", _cmd_list, "the opinions a library holds, with the ids remove and edit take")
+    sp.add_argument("--json", action="store_true")
+
+    sp = cmd("remove", _cmd_remove, "remove opinions (and their passages from every index) from a library")
+    sp.add_argument("opinions", nargs="+", metavar="OPINION", help="opinion id, citation or case name")
+
+    sp = cmd("edit", _cmd_edit, "correct an opinion's case name, citation, court or year")
+    sp.add_argument("opinion", metavar="OPINION", help="opinion id, citation or case name")
+    sp.add_argument("--case-name", default=None)
+    sp.add_argument("--citation", default=None, help="volume, reporter, page: e.g. 432 F.3d 98")
+    sp.add_argument("--court", default=None, help="courts-db id, abbreviation or name: ca9, 9th Cir., ...")
+    sp.add_argument("--year", default=None)
 
     _search_arguments(cmd("search", _cmd_search, "find the passages that best match a question"))
     _sync_arguments(cmd("sync", _cmd_sync, "bring the search indexes up to date (embed what is missing)"))

@@ -28,7 +28,7 @@ def test_help_speaks_to_the_user_not_the_developer(capsys):
     assert code == 0
     assert "Answers from court opinions" in out and "examples:" in out and "qa-bot ask" in out
     assert "thin command line" not in out and "``" not in out and "at the edge" not in out
-    for command in ("ingest", "search", "ask", "serve"):
+    for command in ("ingest", "search", "ask", "serve", "list", "remove", "edit"):
         assert re.search(rf"^\s+{command}\s", out, re.M), command
 
 
@@ -114,3 +114,37 @@ def test_ask_closes_its_library(other_model_library, capsys, monkeypatch):
     monkeypatch.setattr(Library, "close", lambda self: (closed.append(self.folder), real_close(self)))
     assert main(["ask", QUESTION, "--index", str(other_model_library), "--mode", "bm25", "--quiet"]) == 0
     assert closed == [other_model_library]
+
+
+def test_list_edit_and_remove_from_the_command_line(tmp_path, capsys):
+    """Before: a library's opinions could be neither corrected nor removed."""
+    from qa_bot.library import Library
+
+    src = tmp_path / "src"
+    src.mkdir()
+    for name in ("pena-v-deprisco.txt", "pena-v-deprisco.json"):
+        shutil.copy(DATA / name, src / name)
+    (src / "unnamed.txt").write_text("The officers argued that they were entitled to qualified immunity for "
+                                     "their conduct at the scene.\nWe disagree.\n", encoding="utf-8")
+    folder = str(tmp_path / "lib")
+    assert main(["ingest", str(src), "--index", folder, "--no-embed", "--quiet"]) == 0
+    ingest_out = capsys.readouterr().out
+    assert "case name, citation, court, year not found" in ingest_out and "qa-bot edit" in ingest_out
+    assert main(["list", "--index", folder, "--quiet"]) == 0
+    listing = capsys.readouterr().out.splitlines()
+    assert any("Pena v. DePrisco, 432 F.3d 98 (2005)  [ca2;" in ln for ln in listing)
+    unnamed = next(ln.split()[0] for ln in listing if "Unnamed opinion" in ln)
+    assert main(["edit", unnamed, "--index", folder, "--case-name", "Doe v. Roe", "--citation", "12 F.4th 34",
+                 "--court", "9th Cir.", "--year", "2021"]) == 0
+    assert capsys.readouterr().out.strip() == (f"edited    {unnamed}  Doe v. Roe, 12 F.4th 34 (2021)  "
+                                               "[Court of Appeals for the Ninth Circuit]")
+    assert main(["edit", "Doe v. Roe", "--index", folder, "--court", "Narnia"]) == 2
+    assert "courts-db knows no single court" in capsys.readouterr().err
+    assert main(["edit", "Doe v. Roe", "--index", folder]) == 2
+    assert "nothing to change" in capsys.readouterr().err
+    assert main(["remove", "12 F.4th 34", "--index", folder, "--quiet"]) == 0
+    assert capsys.readouterr().out.startswith(f"removed   {unnamed}  Doe v. Roe, 12 F.4th 34 (2021): ")
+    assert main(["remove", "Doe v. Roe", "--index", folder, "--quiet"]) == 2
+    assert "no opinion in this library is 'Doe v. Roe'" in capsys.readouterr().err
+    with Library.open(folder) as lib:
+        assert [m.case_name for _, m, _ in lib.store.opinions()] == ["Pena v. DePrisco"]
