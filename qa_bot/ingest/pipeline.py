@@ -233,11 +233,15 @@ def ingest(store: Store, paths: Iterable[str | os.PathLike], settings: Settings 
     settings = settings or Settings.preset()
     report = IngestReport()
     files = list(loaders.iter_files([str(p) for p in paths]))
-    count = {"done": 0, "total": len(files)}
+    # progress counts files, against a total known from the start (a file may hold many opinions)
+    count = {"done": 0, "total": len(files), "in_file": 0}
 
     def finish(entry, prepared) -> None:
         kind, what = entry
-        if kind == "rejected":
+        count["in_file"] = 0 if kind == "file done" else count["in_file"] + 1
+        if kind == "file done":
+            count["done"] += 1
+        elif kind == "rejected":
             report._add(FileResult(what.source, "rejected", what.reason))
         elif kind == "empty":
             report._add(FileResult(what, "rejected", "no opinion found in it"))
@@ -252,8 +256,7 @@ def ingest(store: Store, paths: Iterable[str | os.PathLike], settings: Settings 
                 report._add(FileResult(what.source, "rejected", str(e)))
             except Exception as e:  # bad input that slipped past the loader: report, go on
                 report._add(FileResult(what.source, "rejected", f"could not be processed ({type(e).__name__}: {e})"))
-        count["done"] += 1
-        if progress:
+        if progress and count["in_file"] != 1:  # a file done, or its next opinion (a chance to publish BM25)
             progress("ingest", count["done"], count["total"])
 
     n_workers, hyperscan_folder = parallel.plan(store.folder, files, workers)
@@ -264,6 +267,7 @@ def ingest(store: Store, paths: Iterable[str | os.PathLike], settings: Settings 
         for f in files:
             if isinstance(f, InputError):
                 queue.push(("rejected", f))
+                queue.push(("file done", None))
                 continue
             first = True
             items = loaders.load(f)
@@ -276,8 +280,6 @@ def ingest(store: Store, paths: Iterable[str | os.PathLike], settings: Settings 
                     item = e if isinstance(e, InputError) else InputError(str(f), str(e))
                 except Exception as e:  # a loader bug must not stop the batch
                     item = InputError(str(f), f"could not be loaded ({type(e).__name__}: {e})")
-                if not first:
-                    count["total"] += 1
                 first = False
                 if isinstance(item, InputError):
                     queue.push(("rejected", item))
@@ -286,6 +288,7 @@ def ingest(store: Store, paths: Iterable[str | os.PathLike], settings: Settings 
                     queue.push(("document", item), None if store.seen(_key(item)) else item)
             if first:  # the loader yielded nothing at all
                 queue.push(("empty", str(f)))
+            queue.push(("file done", None))
     finally:
         queue.close()
         citations.use_default()

@@ -408,8 +408,13 @@ def serve(index=None, host: str = "127.0.0.1", port: int = DEFAULT_PORT, max_upl
             print(f"{what}; vectors are embedded in the background (the chat shows progress)", flush=True)
     demo = build_app(lib, max_upload_mb)
     demo.queue(max_size=QUEUE_SIZE)
-    try:
-        demo.launch(prevent_thread_lock=not block, quiet=quiet, **launch_kwargs(host, port, max_upload_mb, auth))
+    try:  # gradio's own start-up lines (with its share=True hint) are not for an offline tool
+        demo.launch(prevent_thread_lock=True, quiet=True, **launch_kwargs(host, port, max_upload_mb, auth))
     except OSError as e:
         raise QaBotError(f"cannot serve on {host}:{port} ({e}); choose another --port") from None
+    if not quiet:
+        print(f"qa-bot chat ready on {demo.local_url} (offline, nothing leaves this machine; Ctrl-C stops it)",
+              flush=True)
+    if block:
+        demo.block_thread()
     return demo
