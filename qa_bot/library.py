@@ -27,7 +27,7 @@ from .errors import IndexNotFound, QaBotError
 from .ingest.store import DB_NAME, Store
 from .paths import is_demo, resolve_index
 from .progress import Progress
-from .settings import Settings
+from .settings import Settings, stage_fields
 from .types import Answer, Hit, Meta, Opinion
 
 
@@ -156,8 +156,11 @@ class Library:
             report = ingest(self.store, paths, self.settings, progress=progress)
             self.sync(progress=progress, embed=bool(embed))
             return report
+        from .index import manifest as mf
+
         with writer_lock(self.folder, on_wait=_waiting(progress)):
             self.retriever.check_store()  # never add to a store that is not the one the indexes belong to
+            mf.check_chunk(self.folder, mf.load(self.folder).get("chunk"), self.settings.chunk)
             report = ingest(self.store, paths, self.settings, progress=self._publishing(progress))
             index_sync.prepare(self.folder, self.store, self.settings, progress)
         self.cache.clear()
@@ -320,16 +323,20 @@ class Library:
 
 
 def index_settings(folder: Path) -> Settings:
-    """The default settings, with the embedding model (and its prompts) the library's vectors were built
+    """The default settings, with the chunk settings the library's passages were cut with and the
+    embedding model (and its prompts) its vectors were built
     with: a library synced with ``--model X`` is searched with X without being told again."""
     from .index import manifest
     from .index.embed import model_identity
 
     settings = Settings.preset()
     try:
-        recorded = manifest.load(folder).get("embedding") or {}
+        m = manifest.load(folder)
     except QaBotError:  # a damaged manifest: searches say so, and qa-bot sync rebuilds it
         return settings
+    if m.get("chunk"):  # cut new opinions as the library's passages were cut
+        settings = settings.with_(chunk={k: v for k, v in m["chunk"].items() if k in stage_fields("chunk")})
+    recorded = m.get("embedding") or {}
     if recorded.get("model") and recorded.get("identity") != model_identity(settings.embed.model):
         settings = settings.with_(embed={"model": recorded["model"], "normalize": recorded.get("normalize", True),
                                          "query_prompt": recorded.get("query_prompt", ""),

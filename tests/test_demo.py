@@ -71,11 +71,11 @@ def test_a_build_cut_short_is_finished_by_the_next_open(embeddings_root, data_di
     monkeypatch.setattr(demo, "demo_sources", lambda: sources)
     real_chunk, calls = chunking.chunk, []
 
-    def interrupted(op, settings):
+    def interrupted(op, settings, *model_tokens):
         calls.append(op.id)
         if len(calls) == 2:
             raise KeyboardInterrupt  # the second opinion: Pena is stored, the rest not
-        return real_chunk(op, settings)
+        return real_chunk(op, settings, *model_tokens)
 
     monkeypatch.setattr(chunking, "chunk", interrupted)
     with pytest.raises(KeyboardInterrupt):

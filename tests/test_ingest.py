@@ -182,11 +182,11 @@ def test_interrupted_ingest_leaves_the_store_consistent(store, tmp_path, monkeyp
     real_chunk = chunking.chunk
     calls = []
 
-    def interrupted(op, settings):
+    def interrupted(op, settings, *model_tokens):
         calls.append(op.id)
         if len(calls) == 2:
             raise KeyboardInterrupt
-        return real_chunk(op, settings)
+        return real_chunk(op, settings, *model_tokens)
 
     monkeypatch.setattr(chunking, "chunk", interrupted)
     with pytest.raises(KeyboardInterrupt):
@@ -222,10 +222,10 @@ def test_a_crash_on_one_file_does_not_stop_the_batch(store, tmp_path, monkeypatc
     b = _write(tmp_path, "b.txt", _opinion_text("Second v. Case", "warrantless entry into a home"))
     real_chunk = chunking.chunk
 
-    def broken(op, settings):
+    def broken(op, settings, *model_tokens):
         if "Second" in op.text:
             raise RuntimeError("chunker bug")
-        return real_chunk(op, settings)
+        return real_chunk(op, settings, *model_tokens)
 
     monkeypatch.setattr(chunking, "chunk", broken)
     progress = []

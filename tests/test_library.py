@@ -142,3 +142,41 @@ def test_edit_refuses_values_it_cannot_use_and_changes_nothing(two, field, value
     with pytest.raises(BadQuestion, match=message):
         lib.edit(oid, **{field: value})
     assert lib.store.opinion(oid).meta == before
+
+
+def test_the_chunker_counts_tokens_in_the_configured_models_tokenizer(tmp_path, monkeypatch):
+    """Before: the passage limit was always checked in MiniLM's tokenizer, whatever model would embed."""
+    from qa_bot.ingest import chunk as chunking
+    from qa_bot.ingest.pipeline import ingest
+    from qa_bot.ingest.store import Store
+    from qa_bot.settings import Settings
+
+    asked = []
+    monkeypatch.setattr(chunking, "default_model_tokens", lambda model="?": asked.append(model) or (lambda s: 1))
+    settings = Settings.preset().with_(embed={"model": "intfloat/e5-small-v2"})
+    with Store(tmp_path / "lib") as store:
+        report = ingest(store, [DATA / "pena-v-deprisco.txt"], settings)
+    assert len(report.ingested) == 1 and set(asked) == {"intfloat/e5-small-v2"}
+
+
+def test_a_library_keeps_its_chunk_settings(pena):
+    """Before: the manifest's chunk entry was written and never read: an ingest with other chunk settings
+    mixed two ways of cutting opinions into one library."""
+    from qa_bot.errors import IndexMismatch
+    from qa_bot.index import manifest as mf
+
+    lib, src = pena
+    assert mf.load(lib.folder)["chunk"]["max_tokens"] == 180
+    other = Library.open(lib.folder, settings=lib.settings.with_(chunk={"max_tokens": 120}))
+    try:
+        with pytest.raises(IndexMismatch, match=r"max_tokens=180 \(asked: 120\)"):
+            other.ingest([src / "smith.txt"], embed=False)
+    finally:
+        other.close()
+    assert not any(m.case_name == "Smith v. Jones" for _, m, _ in lib.store.opinions())
+    # a library recorded with other settings is opened with them
+    m = mf.load(lib.folder)
+    mf.save(lib.folder, {**m, "chunk": {**m["chunk"], "max_tokens": 150}})
+    with Library.open(lib.folder) as again:
+        assert again.settings.chunk.max_tokens == 150
+        assert again.ingest([src / "smith.txt"], embed=False).ingested

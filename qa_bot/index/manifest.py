@@ -201,3 +201,19 @@ def check_embedding(folder: Path, recorded: dict | None, embedder) -> None:
             raise IndexMismatch(
                 f"{Path(folder) / NAME}: the vectors were built with {key}={recorded[key]!r} but the settings "
                 f"ask for {getattr(embedder, key)!r} (model {embedder.name!r})")
+
+
+def check_chunk(folder: Path, recorded: dict | None, chunk) -> None:
+    """``IndexMismatch`` when the library's passages were cut with other chunk settings than ``chunk``
+    (``ChunkSettings``): one library, one way of cutting opinions into passages."""
+    from dataclasses import asdict
+
+    if not recorded:
+        return
+    asked = asdict(chunk)
+    diff = [f"{k}={recorded[k]!r} (asked: {asked[k]!r})" for k in asked if k in recorded and recorded[k] != asked[k]]
+    if diff:
+        raise IndexMismatch(f"{Path(folder) / NAME}: the library's passages were cut with other chunk settings: "
+                            f"{', '.join(diff)}; ingest with the library's own settings (what Library.open gives "
+                            "without settings) or into a new library")
+

@@ -168,7 +168,8 @@ def prepare(doc: Document, settings: Settings) -> Prepared:
     op = structure.build(doc)
     op = replace(op, id=op.id or _key(doc)[:16])
     op = replace(op, roles=roles.tag(op))  # in the worker process too: tagging is part of the parse
-    passages = chunking.chunk(op, settings.chunk)
+    # the passage limit is checked in the tokenizer of the model that will embed it
+    passages = chunking.chunk(op, settings.chunk, chunking.default_model_tokens(settings.embed.model))
     if not op.text.strip() or not passages:
         raise InputError(doc.source, "no opinion text found in it")
     return Prepared(op, passages, sketch(op.text), richness(op))
