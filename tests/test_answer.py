@@ -400,3 +400,22 @@ def test_fake_embed_is_the_same_in_every_process():
                            env={**__import__("os").environ, "PYTHONHASHSEED": seed}).stdout for seed in ("1", "2")]
     assert runs[0] == runs[1]
     assert np.allclose(eval(runs[0]), fake_embed(["qualified immunity for the officers"])[0], atol=1e-5)
+
+
+def test_a_hard_verification_problem_does_not_depend_on_its_wording(pena_lib, monkeypatch):
+    """Before: a problem was a hard failure only if its message contained 'cited' and 'not in' or
+    'which the'; a problem worded otherwise let an unsupported quotation through as supported."""
+    from qa_bot.answer import verify as V
+    from qa_bot.answer.llm import passage_citations
+    from qa_bot.settings import AnswerSettings
+
+    p = pena_lib.passages[3]
+    (c,) = passage_citations([Hit(p, 1.0, 1)], pena_lib.store.opinion)
+    draft = Answer(question="q", sentences=(AnswerSentence("The court said the officers were “utterly immune”.", (1,)),),
+                   citations=(c,), hits=(Hit(p, 1.0, 1),), answerer="llm")
+    settings = AnswerSettings(drop_unsupported=False)
+    always = lambda sentence, evidence: 1.0  # noqa: E731  (a checker that supports everything)
+    monkeypatch.setattr(V, "_problems", lambda sentence, evidence: ["the quoted words are absent from the passage"])
+    out = V.verify(draft, pena_lib.store.opinion, settings, checker=always)
+    (s,) = out.sentences
+    assert not s.supported and not out.verified and "absent from the passage" in s.flag

@@ -111,7 +111,8 @@ def _case_cites(text: str) -> list[str]:
 
 
 def _problems(sentence: str, evidence: Sequence[str]) -> list[str]:
-    """Quotations and case citations in the sentence that the cited text does not contain."""
+    """Quotations and case citations in the sentence that the cited text does not contain. Each is a
+    hard failure: the sentence is unsupported whatever its support score (``verify``)."""
     ev = _norm(" ".join(evidence))
     issues = []
     for q in _QUOTE.findall(sentence):
@@ -149,6 +150,7 @@ def verify(answer: Answer, opinion: Callable[[str], Opinion], settings: AnswerSe
         flags = [f"[{n}] points at no citation" for n in s.citations if n not in given]
         nums = tuple(dict.fromkeys(n for n in s.citations if n in given))
         evidence = [given[n].quote for n in nums]
+        hard: list[str] = []  # problems that make the sentence unsupported whatever its score
         if not nums:
             support = 0.0
             flags.append("no citation supports this sentence")
@@ -156,8 +158,8 @@ def verify(answer: Answer, opinion: Callable[[str], Opinion], settings: AnswerSe
             support = 1.0  # a verbatim quote of its citation (the extractive answerer)
         else:
             support = check(s.text, evidence)
-            flags += _problems(s.text, evidence)
-        hard = [f for f in flags if "cited" in f and ("not in" in f or "which the" in f)]
+            hard = _problems(s.text, evidence)
+            flags += hard
         ok = bool(nums) and support >= threshold and not hard
         if nums and support < threshold:
             flags.append(f"support {support:.2f} is below {threshold:.2f}")
