@@ -58,8 +58,7 @@ def test_pena_pins(pena, passages):
     assert pena.page_at(para.start) == 108
     fn5 = holding(passages, "Captain White and Officers Gaskin")
     assert (fn5.footnote, fn5.page_start, fn5.page_end) == ("5", 105, 105)
-    if (Path(__file__).parents[1] / "qa_bot" / "cite.py").exists():
-        assert fn5.pin == "105 n.5"
+    assert fn5.pin == "105 n.5"  # (this was asserted only if qa_bot/cite.py existed, which it no longer does)
     assert holding(passages, "The Due Process Clause provides").section == "DISCUSSION > II > A"
 
 
@@ -187,3 +186,23 @@ def test_chunk_properties(op, max_tokens, model_max):
             assert a.end <= b.start and op.text[a.end:b.start].strip() == ""
         rebuilt = "".join(p.text + op.text[p.end:q.start] for p, q in zip(mine, mine[1:])) + mine[-1].text
         assert rebuilt == op.text[para.start:para.end]
+
+
+def test_page_at_reads_the_page_offsets_once_per_opinion(pena):
+    """Before: every call rebuilt the list of page offsets (a pin per sentence made it quadratic)."""
+    from dataclasses import replace
+
+    class Counting(tuple):
+        reads = 0
+
+        def __iter__(self):
+            Counting.reads += 1
+            return super().__iter__()
+
+    op = replace(pena, pages=Counting(pena.pages))
+    first = [op.page_at(o) for o in range(0, len(op.text), 997)]
+    reads = Counting.reads
+    assert [op.page_at(o) for o in range(0, len(op.text), 997)] == first == [pena.page_at(o) for o in
+                                                                              range(0, len(op.text), 997)]
+    assert Counting.reads == reads and reads <= 2
+
