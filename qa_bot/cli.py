@@ -212,6 +212,8 @@ def _ask_arguments(sp) -> None:
     sp.add_argument("--json", action="store_true",
                     help="print the answer as JSON: answer (its text), citations, sources, ... as the chat's /ask API")
     sp.add_argument("--model", default=None, help="embedding model (default: the one the library was built with)")
+    sp.add_argument("--llm-model", default=None,
+                    help="for --answerer llm: smollm2 (bundled, extra 'llm') or an Ollama model name")
     sp.add_argument("--stream", action="store_true",
                     help="show the draft on stderr as it is generated (unverified); the verified answer follows")
 
@@ -224,6 +226,8 @@ def _cmd_ask(args) -> int:
     opts = {k: v for k, v in (("k", args.k), ("mode", args.mode), ("max_sentences", args.max_sentences)) if v is not None}
     if args.keep_unsupported:
         opts["drop_unsupported"] = False
+    if args.llm_model:
+        opts["llm_model"] = args.llm_model
     with Library.open(args.index, settings=_settings(args)) as lib:
         answer = _answer(lib, args, opts)
         if args.json:

@@ -218,8 +218,9 @@ def test_endpoint_down_is_a_clear_error(lib):
 
 
 def test_no_model_named_is_a_clear_error(lib, endpoint):
-    with pytest.raises(AnswerError, match="QA_BOT_LLM_MODEL"):
+    with pytest.raises(AnswerError, match="QA_BOT_LLM_MODEL") as e:
         llm_ask(lib, endpoint, "")
+    assert "'smollm2'" in str(e.value) and "Ollama" in str(e.value) and "'LLM model' field" in str(e.value)
 
 
 def test_prompt_fences_passages_as_data_and_numbers_them_with_pins(lib):

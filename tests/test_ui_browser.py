@@ -243,3 +243,126 @@ def test_two_questions_in_one_chat_the_follow_up_gets_the_dissent_it_asks_for(qu
     assert all("Terry v. Ohio" in t for t in sources.all_inner_texts()[:3])
     ARTIFACTS.mkdir(exist_ok=True)
     pg.screenshot(path=str(ARTIFACTS / "chat-follow-up-dissent.png"))
+
+
+# --- rough edges a new user met (issue 9) -----------------------------------------------------------------
+def _open_settings(pg) -> None:
+    pg.get_by_text("Settings and filters").click()
+    pg.wait_for_selector("#qa-year-from textarea, #qa-year-from input")
+
+
+def test_before_any_question_the_page_says_what_to_do(page):
+    """Before: the sources panel said 'No passages matched (check the filters).' before any question,
+    the year filters read 0, pressing Ask with an empty box did nothing, and the llm answerer's need for
+    a model was nowhere explained."""
+    assert "No passages matched" not in page.locator("#qa-sources").inner_text()
+    assert "appear here" in page.locator("#qa-sources").inner_text()
+    _open_settings(page)
+    for box in ("#qa-year-from", "#qa-year-to"):
+        field = page.locator(f"{box} textarea, {box} input").first
+        assert field.input_value() == "" and field.get_attribute("placeholder") == "any"
+    help_text = page.locator("#qa-llm-help").inner_text()
+    assert "smollm2" in help_text and "Ollama" in help_text and "qa-bot[llm]" in help_text
+    page.click("#qa-ask")
+    page.wait_for_selector("text=Type a question in the box first", timeout=30_000)
+    assert page.locator("#qa-chat .qa-user").count() == 0
+    page.get_by_role("tab", name="Library").click()
+    upload_help = page.locator("#qa-upload-help").inner_text()
+    assert "sidecar" in upload_help and "NAME.json" in upload_help and "caption" in upload_help
+
+
+def test_an_llm_error_leaves_no_misleading_sources(page, monkeypatch):
+    """Before: after an LLM error the sources panel said 'No passages matched (check the filters)'."""
+    monkeypatch.delenv("QA_BOT_LLM_MODEL", raising=False)
+    _open_settings(page)
+    page.locator("#qa-answerer").get_by_text("llm", exact=True).click()
+    page.fill("#qa-llm-model textarea, #qa-llm-model input", "")
+    _ask(page, "What did the court hold about qualified immunity?")
+    error = page.locator("#qa-chat .qa-bot").last.inner_text()
+    assert "needs a model" in error and "smollm2" in error
+    sources = page.locator("#qa-sources").inner_text()
+    assert "No passages matched" not in sources and "got no answer" in sources
+
+
+def test_the_chat_follows_the_newest_answer_and_clicks_scroll_only_their_panel(page):
+    """Before: the conversation stayed at its top, a citation click scrolled the whole page (the header
+    and the question box left the screen), and clicking a source card's text did nothing."""
+    for q in ("What did the court hold about qualified immunity?", "What is the state-created danger doctrine?",
+              "What did the district court rule on the motion to dismiss?"):
+        _ask(page, q)
+    box = page.evaluate("() => { const c = document.querySelector('#qa-chat .qa-chat'); "
+                        "return [c.scrollTop, c.clientHeight, c.scrollHeight]; }")
+    assert box[2] > box[1], "the conversation should overflow its panel by now"
+    assert box[0] + box[1] >= box[2] - 4, f"the chat is not scrolled to its newest answer: {box}"
+    before = page.evaluate("window.scrollY")
+    page.locator("#qa-chat .qa-bot").last.locator("a.qa-cite").first.click()
+    page.wait_for_selector("#qa-viewer #qv-target")
+    page.wait_for_timeout(500)
+    assert page.evaluate("window.scrollY") == before, "the page itself scrolled"
+    assert _in_view(page, "#qv-target", "#qa-viewer .qa-opinion")
+    assert page.evaluate("document.querySelector('#qa-question').getBoundingClientRect().top >= 0")
+    # a click on a source card's text opens the viewer at that source
+    page.evaluate("() => { const v = document.querySelector('#qa-viewer .qa-opinion'); if (v) v.innerHTML = ''; }")
+    card = page.locator("#qa-sources .qa-source").nth(1)
+    want = card.get_attribute("data-cite")
+    card.locator(".qa-src-text").click()
+    page.wait_for_function("() => document.querySelector('#qa-viewer #qv-target') !== null", timeout=LONG)
+    assert want and page.evaluate("window.scrollY") == before
+
+
+def test_the_download_is_named_after_the_question(page):
+    """Before: answer-1-10462-98192.md (turn number, process id, object id)."""
+    _ask(page, "What did the court hold about qualified immunity?")
+    with page.expect_download() as dl:
+        page.click("#qa-download")
+    assert dl.value.suggested_filename == "answer-what-did-the-court-hold-about-qualified-immunity.md"
+
+
+SMITH = ("Smith v. Jones, 123 F.4th 456 (9th Cir. 2023)\nThe question presented is whether a municipal ordinance "
+         "that bars sleeping in parked vehicles violates the Fourth Amendment.\nWe hold that the ordinance does not "
+         "violate the Fourth Amendment because it authorizes no search or seizure.\n")
+
+
+def test_library_tab_reads_captions_corrects_metadata_and_removes_opinions(page, server, tmp_path):
+    """Before: a .txt upload was stored as a hash with no citation, court or year, and an opinion could be
+    neither corrected nor removed from the web page."""
+    up = tmp_path / "up"
+    up.mkdir()
+    (up / "smith.txt").write_text(SMITH, encoding="utf-8")
+    (up / "untitled.txt").write_text("The officers argued that the parking ordinance was void for vagueness.\n"
+                                     "We disagree with the officers.\n", encoding="utf-8")
+    page.get_by_role("tab", name="Library").click()
+    page.locator("#qa-upload input[type=file]").set_input_files([str(up / "smith.txt"), str(up / "untitled.txt")])
+    page.wait_for_timeout(1500)
+    page.click("#qa-ingest")
+    page.wait_for_selector("#qa-ingest-result table", timeout=LONG)
+    result = page.locator("#qa-ingest-result").inner_text()
+    assert "Smith v. Jones, 123 F.4th 456" in result
+    assert "case name, citation, court, year not found" in result
+    table = page.locator("#qa-library").inner_text()
+    assert "Smith v. Jones" in table and "123 F.4th 456" in table and "2023" in table
+
+    # correct the untitled one
+    page.locator("#qa-manage-pick input").click()
+    page.get_by_role("option", name=re.compile("Unnamed opinion")).click()
+    page.wait_for_timeout(800)
+    page.fill("#qa-edit-name input, #qa-edit-name textarea", "Doe v. City of Tacoma")
+    page.fill("#qa-edit-citation input, #qa-edit-citation textarea", "45 F.4th 789")
+    page.fill("#qa-edit-court input, #qa-edit-court textarea", "9th Cir.")
+    page.fill("#qa-edit-year input, #qa-edit-year textarea", "2022")
+    page.click("#qa-edit-save")
+    page.wait_for_selector("#qa-manage-result .qa-note-ok", timeout=LONG)
+    assert "Doe v. City of Tacoma, 45 F.4th 789 (2022)" in page.locator("#qa-manage-result").inner_text()
+    assert "Doe v. City of Tacoma" in page.locator("#qa-library").inner_text()
+
+    # remove Smith (confirming the browser's dialog)
+    page.once("dialog", lambda d: d.accept())
+    page.locator("#qa-manage-pick input").click()
+    page.get_by_role("option", name=re.compile("Smith v. Jones")).click()
+    page.wait_for_timeout(500)
+    page.click("#qa-remove")
+    page.wait_for_selector("#qa-manage-result >> text=Removed Smith v. Jones", timeout=LONG)
+    assert "Smith v. Jones" not in page.locator("#qa-library").inner_text()
+    _, lib, _ = server
+    assert not any(m.case_name == "Smith v. Jones" for _, m, _ in lib.store.opinions())
+    page.screenshot(path=str(ARTIFACTS / "library-manage.png"))

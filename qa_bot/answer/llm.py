@@ -160,8 +160,10 @@ def narrow_citations(answer: Answer, opinion: Callable[[str], Opinion], widest: 
 def _http_stream(messages: list[dict], st: AnswerSettings) -> Iterator[str]:
     """Content pieces from an OpenAI-compatible ``/chat/completions`` (SSE, or one JSON reply)."""
     if not st.llm_model:
-        raise AnswerError("no LLM model named: set QA_BOT_LLM_MODEL (or AnswerSettings.llm_model), "
-                          "or use the extractive answerer")
+        raise AnswerError("the llm answerer needs a model: 'smollm2' for the small model bundled with the extra "
+                          "'llm' (runs in this process), or the name of an Ollama model (served at "
+                          f"{st.llm_base_url}); set it in the chat's 'LLM model' field, --llm-model or "
+                          "QA_BOT_LLM_MODEL, or use the extractive answerer")
     url = st.llm_base_url.rstrip("/") + "/chat/completions"
     body = json.dumps({"model": st.llm_model, "messages": messages, "stream": True, "temperature": 0,
                        "max_tokens": MAX_TOKENS}).encode()

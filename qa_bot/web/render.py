@@ -205,8 +205,11 @@ def supporting_spans(hit: Hit, answer: Answer | None, question: str = "") -> tup
 
 
 def render_sources(hits: Sequence[Hit], answer: Answer | None = None, question: str = "") -> str:
+    """The retrieved passages as cards (the whole card opens the viewer at its highlighted words);
+    with no hits: "No passages matched" after a question, a hint before any."""
     if not hits:
-        return '<div class="qa-sources qa-empty">No passages matched (check the filters).</div>'
+        return render_sources_message("No passages matched (check the filters)." if question else
+                                      "The passages behind an answer appear here, each with its pin cite.")
     out = ['<div class="qa-sources">']
     for h in hits:
         p = h.passage
@@ -219,7 +222,7 @@ def render_sources(hits: Sequence[Hit], answer: Answer | None = None, question: 
             cite_ref(p.opinion_id, p.start, p.end)
         full = _passage_cite(p)
         out.append(
-            f'<div class="qa-source" data-rank="{h.rank}">'
+            f'<div class="qa-source" data-rank="{h.rank}" data-cite="{esc(ref)}" title="Open in the opinion viewer">'
             f'<div class="qa-src-head"><span class="qa-rank">#{h.rank}</span> '
             f'<a href="#" class="qa-src-link" data-cite="{esc(ref)}"><strong>{esc(p.case_name or p.opinion_id)}</strong></a> '
             f'<span class="qa-score">score {h.score:.3f}</span> {used}</div>'
@@ -228,6 +231,14 @@ def render_sources(hits: Sequence[Hit], answer: Answer | None = None, question: 
             f'<div class="qa-src-text">{highlight(p.text, spans)}</div></div>')
     out.append("</div>")
     return "".join(out)
+
+
+def render_sources_message(text: str) -> str:
+    return f'<div class="qa-sources qa-empty">{esc(text)}</div>'
+
+
+def render_note(text: str) -> str:
+    return f'<p class="qa-note-ok">{esc(text)}</p>'
 
 
 # -- opinion viewer ---------------------------------------------------------------------------------
@@ -376,6 +387,14 @@ def render_opinions(rows: Sequence[tuple[str, object, int]]) -> str:
 
 
 # -- export -----------------------------------------------------------------------------------------
+def download_name(answer: Answer) -> str:
+    """"answer-what-did-the-court-hold-about-qualified-immunity.md": the question's first words."""
+    import re
+
+    words = re.findall(r"[a-z0-9]+", answer.question.lower())[:8]
+    return "answer-" + ("-".join(words) or "qa-bot")[:60].strip("-") + ".md"
+
+
 def answer_markdown(answer: Answer) -> str:
     """The answer, its citations and their quoted support as a Markdown document."""
     def md(s: str) -> str:  # keep opinion text inert in Markdown viewers

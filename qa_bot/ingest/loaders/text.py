@@ -60,7 +60,7 @@ def load(path: Path) -> Iterator[Document]:
         if missing:
             notes = (f"{', '.join(m.replace('_', ' ') for m in missing)} not found in the opening lines and no "
                      f"{path.with_suffix('.json').name} beside it: add one (case_name, citation, court_id, year) "
-                     "or set them with qa-bot edit",)
+                     "or correct them with qa-bot edit or in the chat's Library tab",)
     blocks = parse(text)
     if not blocks:
         raise InputError(str(path), "no text paragraphs found")
