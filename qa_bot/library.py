@@ -324,8 +324,8 @@ class Library:
 
 def index_settings(folder: Path) -> Settings:
     """The default settings, with the chunk settings the library's passages were cut with and the
-    embedding model (and its prompts) its vectors were built
-    with: a library synced with ``--model X`` is searched with X without being told again."""
+    embedding model (its prompts, its encoder) its vectors were built with: a library synced with
+    ``--model X`` or ``--encoder onnx-int8`` is searched that way without being told again."""
     from .index import manifest
     from .index.embed import model_identity
 
@@ -341,6 +341,8 @@ def index_settings(folder: Path) -> Settings:
         settings = settings.with_(embed={"model": recorded["model"], "normalize": recorded.get("normalize", True),
                                          "query_prompt": recorded.get("query_prompt", ""),
                                          "document_prompt": recorded.get("document_prompt", "")})
+    if recorded.get("encoder") and recorded["encoder"] != settings.embed.encoder:
+        settings = settings.with_(embed={"encoder": recorded["encoder"]})
     return settings
 
 
