@@ -135,3 +135,21 @@ def test_the_web_assets_are_package_files():
     assert {p.name for p in static.iterdir()} >= {"chat.css", "click.js", "viewer.js"}
     source = (PACKAGE / "web" / "app.py").read_text(encoding="utf-8")
     assert "addEventListener" not in source and ".qa-chat" not in source  # no CSS/JS held as Python strings
+
+
+def test_the_readme_module_map_names_every_module_and_only_modules_that_exist():
+    """The README's module map matches the code: each module of the package is named in it (a folder
+    entry such as ``ingest/loaders/`` covers the modules in it), and each name in it exists."""
+    import re
+
+    readme = (PACKAGE.parent / "README.md").read_text(encoding="utf-8")
+    section = readme[readme.index("## Module map"):]
+    section = section[: section.index("\n## ", 4)]
+    first_cells = [line.split("|")[1] for line in section.splitlines() if line.startswith("| `")]
+    named = {n for cell in first_cells for n in re.findall(r"`([\w/]+(?:\.py|/))`", cell)}
+    files = {str(p.relative_to(PACKAGE)) for p in PACKAGE.rglob("*.py") if p.name != "__init__.py"}
+    folders = {n for n in named if n.endswith("/")}
+    missing = sorted(f for f in files if f not in named and not any(f.startswith(d) for d in folders))
+    assert not missing, f"modules the README's module map does not name: {missing}"
+    gone = sorted(n for n in named if not (PACKAGE / n).exists())
+    assert not gone, f"the README's module map names what does not exist: {gone}"
