@@ -81,6 +81,14 @@ def question_lib(tmp_path_factory):
     lib.close()
 
 
+def api_client(url: str, **kwargs):
+    """A ``gradio_client.Client`` whose HTTP calls wait as long as a loaded machine needs: its default
+    20 s timeout made the 20-concurrent-users test fail with httpx.ReadTimeout on a busy machine."""
+    from gradio_client import Client
+
+    return Client(url, verbose=False, httpx_kwargs={"timeout": 600}, **kwargs)
+
+
 def free_port() -> int:
     import socket
 

@@ -217,9 +217,7 @@ def test_search_and_ask_complete_while_a_foreground_sync_is_mid_embedding(bm25_o
 
 
 def test_a_served_chat_answers_through_gradio_client_while_the_writer_is_blocked(bm25_only):
-    from gradio_client import Client
-
-    from conftest import free_port
+    from conftest import api_client, free_port
     from qa_bot.web.app import build_app, launch_kwargs
 
     lib, emb = bm25_only
@@ -231,7 +229,7 @@ def test_a_served_chat_answers_through_gradio_client_while_the_writer_is_blocked
         emb.readers = _AllReaders()  # the server's threads are readers: their embeddings are not held
         lib.embed_in_background(checkpoint_seconds=0, nice=0)
         assert emb.wait_started(1)
-        out = Client(f"http://127.0.0.1:{port}/", verbose=False).predict(
+        out = api_client(f"http://127.0.0.1:{port}/").predict(
             question=QUESTION, answerer="extractive", mode="hybrid", k=5, api_name="/ask")
         assert out["citations"] and out["retrieval"]["used"] == "bm25"
         assert emb.held and emb.started == 1 and not emb.guard_fired

@@ -7,7 +7,7 @@ import re
 import shutil
 
 import pytest
-from conftest import free_port, served_pena
+from conftest import api_client, free_port, served_pena
 
 from qa_bot.types import (CANNOT_ANSWER, Answer, AnswerSentence, Citation, Footnote, Hit, Meta, Opinion, Paragraph,
                           Part, Passage)
@@ -151,10 +151,8 @@ def served(tmp_path_factory):
 
 
 def test_ask_api_through_gradio_client(served):
-    from gradio_client import Client
-
     demo, url, _ = served
-    client = Client(url, verbose=False)
+    client = api_client(url)
     out = client.predict(question="What did the court hold about qualified immunity?", answerer="extractive",
                          mode="hybrid", k=5, api_name="/ask")
     assert not out["abstained"]
@@ -166,10 +164,8 @@ def test_ask_api_through_gradio_client(served):
 
 
 def test_ask_api_reports_bad_input_as_message(served):
-    from gradio_client import Client
-
     _, url, _ = served
-    client = Client(url, verbose=False)
+    client = api_client(url)
     with pytest.raises(Exception, match="mode"):
         client.predict(question="qualified immunity", mode="fuzzy", api_name="/ask")
     # issue 10, item 6: these used to return Python's own messages ("invalid literal for int()")
@@ -219,7 +215,6 @@ def test_chat_handler_streams_keeps_history_and_filters(served):
 def test_password_from_environment_protects_the_app(served):
     """What ``--host 0.0.0.0`` with QA_BOT_PASSWORD launches: a login in front of the UI and the API."""
     import httpx
-    from gradio_client import Client
 
     from qa_bot.web.app import auth_for, build_app, launch_kwargs
 
@@ -234,7 +229,7 @@ def test_password_from_environment_protects_the_app(served):
         ok = httpx.post(url + "login", data={"username": "clerk", "password": "pw-123"})
         bad = httpx.post(url + "login", data={"username": "clerk", "password": "nope"})
         assert ok.status_code == 200 and bad.status_code == 400
-        assert "/ask" in Client(url, auth=("clerk", "pw-123"), verbose=False).view_api(print_info=False, return_format="dict")["named_endpoints"]
+        assert "/ask" in api_client(url, auth=("clerk", "pw-123")).view_api(print_info=False, return_format="dict")["named_endpoints"]
     finally:
         demo.close()
 
@@ -298,8 +293,6 @@ def test_twenty_concurrent_api_users_all_get_answers(served):
     """20 clients asking at once through the real server and queue: every one gets its own cited answer."""
     from concurrent.futures import ThreadPoolExecutor
 
-    from gradio_client import Client
-
     _, url, _ = served
     questions = ["What did the court hold about qualified immunity?",
                  "When does a state actor's encouragement create a danger under the Due Process Clause?",
@@ -308,8 +301,7 @@ def test_twenty_concurrent_api_users_all_get_answers(served):
 
     def one(i: int) -> tuple[str, dict]:
         q = questions[i % len(questions)]
-        return q, Client(url, verbose=False).predict(question=q, answerer="extractive", mode="hybrid", k=5,
-                                                     api_name="/ask")
+        return q, api_client(url).predict(question=q, answerer="extractive", mode="hybrid", k=5, api_name="/ask")
 
     with ThreadPoolExecutor(max_workers=20) as pool:
         results = list(pool.map(one, range(20)))
