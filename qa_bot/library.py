@@ -210,7 +210,8 @@ class Library:
 
             with self._lock:
                 if self._retriever is None:
-                    self._retriever = Retriever(self.folder, self.store, self.settings, backend=self.backend)
+                    self._retriever = Retriever(self.folder, self.store, self.settings, backend=self.backend,
+                                                cache=self.cache)
         return self._retriever
 
     def embed_in_background(self, **options):

@@ -180,3 +180,10 @@ def test_a_library_keeps_its_chunk_settings(pena):
     with Library.open(lib.folder) as again:
         assert again.settings.chunk.max_tokens == 150
         assert again.ingest([src / "smith.txt"], embed=False).ingested
+
+
+def test_the_retriever_shares_the_librarys_cache(pena):
+    """Question analysis and anything else a search derives from the whole library keep it in the one
+    cache the library clears on every write."""
+    lib, _ = pena
+    assert lib.retriever.cache is lib.cache

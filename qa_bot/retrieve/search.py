@@ -30,6 +30,7 @@ from typing import Callable
 
 import numpy as np
 
+from ..cache import LibraryCache
 from ..errors import BadQuestion, IndexCorrupt, IndexNotFound
 from ..index import manifest as mf
 from ..index import sync as index_sync
@@ -100,12 +101,13 @@ class Retriever:
     validation, filter checks, per-opinion cap and rerank here apply to both."""
 
     def __init__(self, folder: str | Path, store: Store, settings: Settings | None = None, embedder=None,
-                 backend=None):
+                 backend=None, cache: LibraryCache | None = None):
         self.backend = backend  # None: the local folder
         self.folder = Path(folder)
         self.store = store if backend is None else backend.store
         self.settings = settings or Settings.preset()
         self._embedder = embedder
+        self.cache = cache or LibraryCache()  # the library's (``Library.cache``): what searches derive from it
         self._snap: Snapshot | None = None
         self._load_lock = threading.Lock()  # one thread loads a changed manifest; the others do not wait
         self._names: tuple | None = None  # (store key, case names, courts) for question analysis
