@@ -295,19 +295,23 @@ def test_the_chat_follows_the_newest_answer_and_clicks_scroll_only_their_panel(p
     assert box[2] > box[1], "the conversation should overflow its panel by now"
     assert box[0] + box[1] >= box[2] - 4, f"the chat is not scrolled to its newest answer: {box}"
     before = page.evaluate("window.scrollY")
-    page.locator("#qa-chat .qa-bot").last.locator("a.qa-cite").first.click()
+    cited = page.locator("#qa-chat .qa-bot").last.locator("a.qa-cite").first
+    shown = cited.get_attribute("data-cite")
+    cited.click()
     page.wait_for_selector("#qa-viewer #qv-target")
     page.wait_for_timeout(500)
     assert page.evaluate("window.scrollY") == before, "the page itself scrolled"
     assert _in_view(page, "#qv-target", "#qa-viewer .qa-opinion")
     assert page.evaluate("document.querySelector('#qa-question').getBoundingClientRect().top >= 0")
-    # a click on a source card's text opens the viewer at that source
-    page.evaluate("() => { const v = document.querySelector('#qa-viewer .qa-opinion'); if (v) v.innerHTML = ''; }")
-    card = page.locator("#qa-sources .qa-source").nth(1)
-    want = card.get_attribute("data-cite")
+    # a click on a source card's text (another passage than the one shown) opens the viewer at that source
+    marked = "() => [...document.querySelectorAll('#qa-viewer mark.qa-hl')].map(m => m.textContent).join(' ')"
+    was = page.evaluate(marked)
+    cards = page.locator("#qa-sources .qa-source")
+    card = next(cards.nth(i) for i in range(cards.count()) if cards.nth(i).get_attribute("data-cite") != shown)
     card.locator(".qa-src-text").click()
-    page.wait_for_function("() => document.querySelector('#qa-viewer #qv-target') !== null", timeout=LONG)
-    assert want and page.evaluate("window.scrollY") == before
+    page.wait_for_function(f"was => ({marked})() !== was && document.querySelector('#qv-target') !== null",
+                           arg=was, timeout=LONG)
+    assert page.evaluate("window.scrollY") == before
 
 
 def test_the_download_is_named_after_the_question(page):

@@ -47,5 +47,5 @@ class LocalBackend:
         if embedder is not None:
             r._embedder = embedder
         allowed = r._allowed(filters.courts, filters.years, filters.case) if filters else None
-        fused, info = r._candidates(question, n, mode, allowed, dict(weights))
+        fused, info = r._candidates(question, n, mode, allowed, dict(weights), rrf_k)
         return (fused or []), info
