@@ -99,7 +99,7 @@ def test_ask_json_has_the_answer_text_like_the_web_api(other_model_library, caps
 
     assert main(["ask", QUESTION, "--index", str(other_model_library), "--json", "--mode", "bm25", "--quiet"]) == 0
     out = json.loads(capsys.readouterr().out)
-    assert out["answer"] and re.sub(r" \[\d+\]", "", out["answer"]) == " ".join(s["text"] for s in out["sentences"])
+    assert out["answer"] and out["sentences"] and all(s["text"] in out["answer"] for s in out["sentences"])
     assert out["citations"][0]["full"].startswith("Pena v. DePrisco, 432 F.3d 98, ")
     assert out["sources"][0]["cite"].startswith("Pena v. DePrisco, 432 F.3d 98, ")
     with Library.open(other_model_library) as lib:

@@ -110,7 +110,6 @@ class Retriever:
         self.cache = cache or LibraryCache()  # the library's (``Library.cache``): what searches derive from it
         self._snap: Snapshot | None = None
         self._load_lock = threading.Lock()  # one thread loads a changed manifest; the others do not wait
-        self._names: tuple | None = None  # (store key, case names, courts) for question analysis
         self._last_query: tuple | None = None  # (question, embedder, vector)
 
     # -- components ---------------------------------------------------------------------------------
@@ -304,10 +303,13 @@ class Retriever:
         store is written to again)."""
         ident = getattr(self.store, "identity", None)  # the local store counts its writes; a remote one its opinions
         key = ident()["generation"] if ident is not None else sum(1 for _ in self.store.opinions())
-        if self._names is None or self._names[0] != key:
-            names = tuple((oid, meta.case_name) for oid, meta, _ in self.store.opinions() if meta.case_name)
-            self._names = (key, names, tuple(self.store.courts()))
-        return analyse(question, self._names[1], self._names[2])
+
+        def names() -> tuple:
+            return (tuple((oid, meta.case_name) for oid, meta, _ in self.store.opinions() if meta.case_name),
+                    tuple(self.store.courts()))
+
+        case_names, courts = self.cache.get("retrieve.names", names, key=key)  # the library's LibraryCache
+        return analyse(question, case_names, courts)
 
     def search(self, question: str, k: int | None = None, mode: str | None = None, courts=(), years=None,
                case: str | None = None, per_opinion_cap: int | None = None,
