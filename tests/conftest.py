@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import shutil
 from contextlib import contextmanager
 from pathlib import Path
@@ -9,6 +10,9 @@ from pathlib import Path
 import pytest
 
 DATA = Path(__file__).parent / "data"
+# The reliability suites (crash, corruption, fuzzing) run a short form in CI and a long form with
+# QA_BOT_LONG=1 (eval/reliability/run_long.sh), whose counts the README reports.
+LONG = os.environ.get("QA_BOT_LONG") == "1"
 
 
 @pytest.fixture
