@@ -41,6 +41,7 @@ VIEW_WORKERS = 4
 QUEUE_SIZE = 200  # requests waiting beyond this are refused at once ("queue is full") rather than time out
 STATUS_SECONDS = 2.0  # the status line refreshes this often while vectors are being built
 DEFAULT_MAX_UPLOAD_MB = 20
+MAX_UPLOAD_FILES = 100  # per press of Ingest; a larger batch is a folder for `qa-bot ingest`
 UPLOAD_TYPES = (".txt", ".pdf", ".html", ".htm", ".xml", ".json", ".csv")
 # Gradio keeps every upload (and every download it served) in its cache: delete what is older than an
 # hour, every hour (an upload is copied into <library>/uploads/ by the handler that receives it).
@@ -202,6 +203,10 @@ class ChatApp:
         shown: dict[str, str] = {}
         dest_dir = Path(self.lib.folder) / "uploads"
         uploads = [Path(getattr(f, "name", f)) for f in files or []]
+        for extra in uploads[MAX_UPLOAD_FILES:]:
+            rows.append((extra.name, "rejected", f"over the limit of {MAX_UPLOAD_FILES} files per upload; upload it "
+                                                 "in another batch, or ingest a whole folder with qa-bot ingest"))
+        uploads = uploads[:MAX_UPLOAD_FILES]
         stems = {safe_name(u.stem) for u in uploads if u.suffix.lower() in (".txt", ".html", ".htm", ".pdf", ".xml")}
         for src in uploads:
             name = src.name
@@ -353,8 +358,8 @@ def build_app(lib, max_upload_mb: int = DEFAULT_MAX_UPLOAD_MB, embed: bool | str
                                          "opinion here.</div>", elem_id="qa-viewer", js_on_load=_VIEWER_JS,
                                          padding=False)
             with gr.Tab("Library", id="library"):
-                gr.Markdown(f"Upload opinions (text, PDF, HTML, XML, JSON, CSV; up to {max_upload_mb} MB each) to "
-                            "add them to this library.")
+                gr.Markdown(f"Upload opinions (text, PDF, HTML, XML, JSON, CSV; up to {max_upload_mb} MB each, "
+                            f"{MAX_UPLOAD_FILES} files at a time) to add them to this library.")
                 files = gr.File(file_count="multiple", file_types=list(UPLOAD_TYPES), label="Opinions",
                                 elem_id="qa-upload")
                 ingest_btn = gr.Button("Ingest", variant="primary", elem_id="qa-ingest")
