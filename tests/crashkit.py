@@ -2,7 +2,8 @@
 
     python tests/crashkit.py POINT N COUNTS_FILE -- ingest SRC --index LIB
 
-``POINT`` is where to die, at its ``N``-th occurrence (``none``: run to the end):
+``POINT`` is where to die, at its ``N``-th occurrence (``none``: run to the end; ``census``: run to the end
+and write how often each point occurred, as JSON, to ``COUNTS_FILE``):
 
 * ``commit-before`` / ``commit-after``: a store write transaction, just before / after its COMMIT
   (per-opinion commits of an ingest);
@@ -34,8 +35,15 @@ def main() -> int:
     point, n, counts = sys.argv[1], int(sys.argv[2]), Path(sys.argv[3])
     argv = sys.argv[sys.argv.index("--") + 1:]
     hits = {"n": 0}
+    census: dict[str, int] = {}
+    if point == "census":
+        import atexit
+        import json
+
+        atexit.register(lambda: counts.write_text(json.dumps(census)))
 
     def at(name: str) -> None:
+        census[name] = census.get(name, 0) + 1
         if name == point:
             hits["n"] += 1
             if hits["n"] == n:
@@ -50,8 +58,9 @@ def main() -> int:
     class CountingEmbedder(embed.FakeEmbedder):
         def encode_documents(self, texts, progress=None):
             out = super().encode_documents(texts, progress)
-            with open(counts, "a") as f:
-                f.write(f"{len(texts)}\n")
+            if point != "census":
+                with open(counts, "a") as f:
+                    f.write(f"{len(texts)}\n")
             at("embed-batch")
             return out
 

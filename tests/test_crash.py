@@ -93,6 +93,9 @@ def reference(source, tmp_path_factory):
 
 
 def _trials():
+    """CI: one kill in each phase. Long form: ``LONG_TRIALS`` seeded trials, two in three at a named point
+    the command passes (which, and which of its passes, drawn from how often a clean run passes each:
+    ``census``), one in three at a seeded random moment within a clean run's time."""
     if not LONG:  # one kill in each phase: per-opinion commits, the BM25 save's rename, a checkpoint of a sync
         return [pytest.param("ingest", "commit-after", 3, None, id="ingest-commit-after-3"),
                 pytest.param("ingest", "replace-before", 1, None, id="ingest-replace-before-1"),
@@ -101,17 +104,42 @@ def _trials():
     out = []
     for i in range(LONG_TRIALS):
         command = "ingest" if i % 4 else "sync"
-        if i % 3 == 2:  # a seeded random moment instead of a named point
-            out.append(pytest.param(command, "time", 0, round(rng.uniform(2.0, 25.0), 1), id=f"{i}-{command}-time"))
-        else:
-            point = rng.choice(POINTS)
-            out.append(pytest.param(command, point, rng.randint(1, 12), None, id=f"{i}-{command}-{point}"))
+        kind = "time" if i % 3 == 2 else "point"  # a named point, or a seeded random moment
+        out.append(pytest.param(command, kind, rng.random(), rng.uniform(0.05, 0.95), id=f"{i}-{command}-{kind}"))
+    return out
+
+
+@pytest.fixture(scope="module")
+def census(source, tmp_path_factory) -> dict:
+    """How often a run without a kill passes each point, per command."""
+    import json
+
+    out = {}
+    for command in ("ingest", "sync"):
+        work = tmp_path_factory.mktemp("census")
+        lib, counts = work / "lib", work / "counts.json"
+        args = ["ingest", str(source), "--index", str(lib)]
+        if command == "sync":
+            assert _finished(_run(args + ["--no-embed"]))
+            args = ["sync", "--index", str(lib)]
+        t = time.monotonic()
+        assert _finished(_run(args, "census", 0, counts))
+        out[command] = {**json.loads(counts.read_text()), "seconds": time.monotonic() - t}
     return out
 
 
 @pytest.mark.parametrize("command, point, n, seconds", _trials())
-def test_a_kill_loses_nothing_and_the_rerun_finishes_the_rest(source, reference, tmp_path, command, point, n,
-                                                              seconds):
+def test_a_kill_loses_nothing_and_the_rerun_finishes_the_rest(request, source, reference, tmp_path, command, point,
+                                                              n, seconds):
+    if LONG:  # a point the command passes and one of its passes, or a moment within a clean run's time
+        census = request.getfixturevalue("census")[command]
+        if point == "time":
+            seconds, n = seconds * census["seconds"], 0
+        else:
+            passed = sorted(p for p in POINTS if census.get(p))
+            point = passed[int(n * len(passed))]
+            n, seconds = 1 + int(seconds * census[point]), None
+        print(f"\n{command}: kill at {point} #{n}" if point != "time" else f"\n{command}: kill after {seconds:.1f} s")
     lib = tmp_path / "lib"
     if command == "sync":  # a library stored and BM25-indexed, its vectors to be filled by the sync
         r = _run(["ingest", str(source), "--index", str(lib), "--no-embed"])
