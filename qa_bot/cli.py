@@ -199,6 +199,45 @@ def _cmd_sync(args) -> int:
     return 0
 
 
+def _cmd_check(args) -> int:
+    """Exit 0: the library verifies (or was repaired); 1: problems found (and not repaired)."""
+    from .index.check import check, repair
+    from .paths import resolve_index
+
+    folder = resolve_index(args.index)
+    problems, pending = check(folder, _settings(args))
+    for line in problems:
+        print(f"damaged   {line}")
+    for line in pending:
+        print(f"pending   {line}")
+    if not args.repair:
+        if problems:
+            print(f"{len(problems)} problem(s); repair with: qa-bot check --repair --index {folder}", file=sys.stderr)
+        return 1 if problems else 0
+    if not problems and not pending:
+        return 0
+    from .index.embed import Embedder
+
+    settings = _settings(args)
+    out = repair(folder, settings, None if args.no_embed else Embedder(settings.embed),
+                 progress_printer(args.quiet), embed=not args.no_embed)
+    if out.store_replaced:
+        print(f"repaired  {folder}: the store was rebuilt from what verified ({out.kept} opinion(s) kept as they "
+              f"were, {out.rechunked} re-chunked from their text); the damaged file is kept as {out.store_replaced}")
+    for source in out.reingested:
+        print(f"repaired  {source}: ingested again from its file")
+    for lost in out.lost:
+        print(f"lost      {lost}: damaged and its file is gone; ingest it again")
+    if out.unrecovered:
+        print(f"lost      {out.unrecovered} indexed passage(s) whose opinions could not be read or traced to a file "
+              f"(the damaged store is kept as {out.store_replaced}); ingest those opinions' files again")
+    print(f"indexed   bm25: {out.sync.get('bm25', 0)} passages; vectors: +{out.sync.get('vectors_added', 0)}")
+    problems, _ = check(folder, settings)
+    for line in problems:
+        print(f"damaged   {line}")
+    return 1 if problems or out.lost or out.unrecovered else 0
+
+
 # --- ask (answers) -------------------------------------------------------------------------------
 def _ask_arguments(sp) -> None:
     from .settings import ANSWERERS
@@ -330,6 +369,11 @@ def build_parser() -> argparse.ArgumentParser:
 
     _search_arguments(cmd("search", _cmd_search, "find the passages that best match a question"))
     _sync_arguments(cmd("sync", _cmd_sync, "bring the search indexes up to date (embed what is missing)"))
+    sp = cmd("check", _cmd_check, "verify every file of a library (store rows, indexes, manifest); --repair fixes "
+             "what can be fixed and names what cannot")
+    sp.add_argument("--repair", action="store_true", help="salvage a damaged store, rebuild damaged indexes")
+    sp.add_argument("--no-embed", action="store_true", help="repair BM25 only; embed later with sync")
+    sp.add_argument("--model", default=None, help="embedding model (default: the settings' model)")
     from .evaluation.evaluate import add_arguments as _eval_arguments, cli_eval as _cmd_eval
 
     _eval_arguments(cmd("eval", _cmd_eval, "score retrieval (and answers) on an evaluation set (JSONL)"))

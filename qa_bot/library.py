@@ -67,6 +67,9 @@ class Library:
             return cls._open_milvus(str(index), settings, create)
         folder = resolve_index(index)
         if not (folder / DB_NAME).exists() and not create and not is_demo(folder):
+            if (folder / "manifest.json").exists():
+                raise IndexNotFound(f"{folder / DB_NAME} is missing, though search indexes are beside it: restore it "
+                                    "from a backup (the indexes hold no text to rebuild it from)")
             raise IndexNotFound(f"no library at {folder} (create one with: qa-bot ingest PATH --index {index})")
         lib = cls(folder, settings if settings is not None else index_settings(folder))
         if is_demo(folder) and lib.store.get_meta(DEMO_BUILT) != "1":  # new, or a build cut short

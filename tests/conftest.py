@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import re
 import shutil
 import zlib
@@ -19,6 +20,9 @@ from qa_bot.settings import Settings
 from qa_bot.types import Answer, CitedAuthority, Footnote, Hit, Meta, Opinion, Paragraph, Passage
 
 DATA = Path(__file__).parent / "data"
+# The reliability suites (crash, corruption, fuzzing) run a short form in CI and a long form with
+# QA_BOT_LONG=1 (eval/reliability/run_long.sh), whose counts the README reports.
+LONG = os.environ.get("QA_BOT_LONG") == "1"
 
 
 @pytest.fixture
@@ -82,11 +86,10 @@ def question_lib(tmp_path_factory):
 
 
 def api_client(url: str, **kwargs):
-    """A ``gradio_client.Client`` whose HTTP calls wait as long as a loaded machine needs: its default
-    20 s timeout made the 20-concurrent-users test fail with httpx.ReadTimeout on a busy machine."""
-    from gradio_client import Client
+    """A ``gradio_client.Client`` whose HTTP calls wait as long as a loaded machine needs (``loadkit``)."""
+    import loadkit
 
-    return Client(url, verbose=False, httpx_kwargs={"timeout": 600}, **kwargs)
+    return loadkit.ask_client(url, **kwargs)
 
 
 def free_port() -> int:

@@ -221,6 +221,9 @@ def parse_set(lines: Iterable[str], path: str | Path = "<set>") -> EvalSet:
         except json.JSONDecodeError as e:
             problems.append(f"{lineno}: not valid JSON ({e.msg} at column {e.colno})")
             continue
+        except RecursionError:
+            problems.append(f"{lineno}: not a question (JSON nested too deeply)")
+            continue
         q = _question(obj, lineno, problems)
         if q is None:
             continue

@@ -138,7 +138,7 @@ def upgrade(db: sqlite3.Connection, path: Path) -> None:
             missing = [t for t in TABLES if t not in present]
             if missing:
                 raise StoreCorrupt(f"{path}: table(s) {', '.join(missing)} missing; the library file is damaged. "
-                                   f"Restore it from a backup, or re-ingest the opinions into a new library")
+                                   f"Run qa-bot check --repair --index {path.parent}")
         row = db.execute("SELECT value FROM meta WHERE key='schema_version'").fetchone()
         try:
             version = int(row[0])
@@ -146,7 +146,7 @@ def upgrade(db: sqlite3.Connection, path: Path) -> None:
                 raise ValueError(version)
         except (TypeError, ValueError):
             raise StoreCorrupt(f"{path}: no readable schema version in its meta table; the library file is "
-                               f"damaged. Restore it from a backup, or re-ingest the opinions into a new library"
+                               f"damaged. Run qa-bot check --repair --index {path.parent}"
                                ) from None
         if version > SCHEMA_VERSION:
             raise StoreCorrupt(f"{path}: written by a newer qa-bot (store schema {version}; this qa-bot reads "

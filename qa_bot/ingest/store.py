@@ -126,8 +126,7 @@ class Store(RoleRows):
         return _Tx(self)
 
     def repair_hint(self) -> str:
-        return (f"restore {DB_NAME} from a backup, or re-ingest the affected opinions into a new library "
-                f"({self.folder})")
+        return f"run qa-bot check --repair --index {self.folder}"
 
     def _failure(self, e: sqlite3.DatabaseError) -> QaBotError:
         msg = str(e)

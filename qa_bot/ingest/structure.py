@@ -273,6 +273,8 @@ def find_cites(text: str) -> list[CitedAuthority]:
     """Citations eyecite finds, as exact spans of ``text`` (a full case citation spans its case name)."""
     from .citations import find
 
+    if not text.strip():
+        return []  # eyecite refuses empty text
     out = []
     for c in find(text):
         kind = type(c).__name__

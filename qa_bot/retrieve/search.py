@@ -275,6 +275,9 @@ class Retriever:
                 raise type(error)(str(error))
         lex, vec = snap.lexical, snap.vectors
         if lex is None and vec is None:
+            if not (self.folder / mf.NAME).exists() and any(self.folder.glob("lexical.*.npz")):
+                raise IndexNotFound(f"{self.folder / mf.NAME}: missing, though index files are beside it; "
+                                    f"run qa-bot sync --index {self.folder} to rebuild the indexes from the store")
             raise IndexNotFound(f"{self.folder}: no search index yet; run qa-bot sync --index {self.folder}")
         used = _mode_used(mode, lex, vec)
         info = Retrieval(requested=mode, used=used, passages=snap.passages, embedded=snap.embedded)

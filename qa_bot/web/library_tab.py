@@ -19,6 +19,7 @@ from ..errors import QaBotError
 from . import render as R
 
 UPLOAD_TYPES = (".txt", ".pdf", ".html", ".htm", ".xml", ".json", ".csv")
+MAX_UPLOAD_FILES = 100  # per press of Ingest; a larger batch is a folder for `qa-bot ingest`
 _SAFE_NAME = re.compile(r"[^A-Za-z0-9._-]+")
 CONFIRM_REMOVE_JS = ("(id) => (id && confirm('Remove this opinion from the library? Its passages leave every "
                      "index; its file can be ingested again later.')) ? id : null")
@@ -36,9 +37,9 @@ def _atomic_copy(src: Path, dest: Path) -> None:
 
 
 def upload_help(max_upload_mb: int) -> str:
-    return (f"Upload opinions (text, PDF, HTML, XML, JSON, CSV; up to {max_upload_mb} MB each) to add them to "
-            "this library. **Metadata:** a plain-text opinion's case name, citation, court and year are read "
-            "from its caption in the first lines (e.g. `Smith v. Jones, 123 F.4th 456 (9th Cir. 2023)`); or "
+    return (f"Upload opinions (text, PDF, HTML, XML, JSON, CSV; up to {max_upload_mb} MB each, "
+            f"{MAX_UPLOAD_FILES} files at a time) to add them to this library. **Metadata:** a plain-text "
+            "opinion's case name, citation, court and year are read from its caption in the first lines (e.g. `Smith v. Jones, 123 F.4th 456 (9th Cir. 2023)`); or "
             "upload a sidecar `NAME.json` with the opinion `NAME.txt` (`case_name`, `citation`, `court_id`, "
             "`year`). The result says what could not be found; correct it below.")
 
@@ -100,6 +101,10 @@ class LibraryHandlers:
         shown: dict[str, str] = {}
         dest_dir = Path(self.lib.folder) / "uploads"
         uploads = [Path(getattr(f, "name", f)) for f in files or []]
+        for extra in uploads[MAX_UPLOAD_FILES:]:
+            rows.append((extra.name, "rejected", f"over the limit of {MAX_UPLOAD_FILES} files per upload; upload it "
+                                                 "in another batch, or ingest a whole folder with qa-bot ingest"))
+        uploads = uploads[:MAX_UPLOAD_FILES]
         stems = {safe_name(u.stem) for u in uploads if u.suffix.lower() in (".txt", ".html", ".htm", ".pdf", ".xml")}
         for src in uploads:
             name = src.name

@@ -10,6 +10,7 @@ opinion viewer at ``opinion_id|start|end``), ``data-copy`` (copy text to the cli
 from __future__ import annotations
 
 import html
+import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
@@ -19,9 +20,14 @@ from ..types import CANNOT_ANSWER, Answer, Citation, Hit, Opinion, Passage
 _GENERIC = frozenset(("court", "hold", "held"))  # in nearly every question about an opinion: no signal
 
 
+_BIDI = re.compile("[\u202a-\u202e\u2066-\u2069]")
+
+
 def esc(value: object) -> str:
-    """HTML-escape anything (quotes too: safe inside attribute values)."""
-    return html.escape("" if value is None else str(value), quote=True)
+    """HTML-escape anything (quotes too: safe inside attribute values), without the bidirectional
+    embedding, override and isolate controls: invisible, they would reorder what is shown around them
+    (a citation or a figure read backwards) - the stored text keeps them."""
+    return html.escape(_BIDI.sub("", "" if value is None else str(value)), quote=True)
 
 
 # -- references carried by data-cite ----------------------------------------------------------------
