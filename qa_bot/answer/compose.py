@@ -27,16 +27,17 @@ from __future__ import annotations
 from typing import Iterable, Protocol
 
 from ..retrieve.question import Intent
+from ..types import is_separate
 
 ROLE_FIT = 0.25
 NOT_ASKED = 0.25
 NEVER_QUOTED = frozenset({"caption", "syllabus", "other"})
-SEPARATE = frozenset({"concurrence", "concurrence in part", "dissent"})
 ORDER = ("holding", "disposition", "rule", "reasoning", "facts", "procedure", "precedent", "issue", "argument", "")
 LABELS = {"holding": "Holding", "disposition": "Disposition", "rule": "Rule", "reasoning": "Reasoning",
           "facts": "Facts", "procedure": "Procedure", "precedent": "Precedent", "issue": "Issue",
           "argument": "Argument"}
-PART_NAMES = {"dissent": "Dissent", "concurrence": "Concurrence", "concurrence in part": "Concurrence in part"}
+PART_NAMES = {"dissent": "Dissent", "concurrence": "Concurrence", "concurrence in part": "Concurrence in part",
+              "other": "Separate opinion"}
 
 
 class Candidate(Protocol):
@@ -102,7 +103,7 @@ def adjust(cands: Iterable[Candidate], intent: Intent, home_id: str = "") -> Non
             factor += ROLE_FIT
         elif c.role in wanted[1:]:
             factor += ROLE_FIT / 2
-        if c.role in unasked or (c.part in SEPARATE and not any_part):
+        if c.role in unasked or (is_separate(c.part, c.author) and not any_part):
             factor -= NOT_ASKED
         c.score *= factor
 
@@ -118,7 +119,8 @@ def order(chosen: list, intent: Intent, home_id: str = "") -> list:
         key = (c.op.id, c.group)
         best[key] = max(best.get(key, float("-inf")), c.score)
     asked = bool(intent.part or intent.author)
-    court = [c for c in chosen if asked_part(c, intent)] if asked else [c for c in chosen if c.part not in SEPARATE]
+    court = ([c for c in chosen if asked_part(c, intent)] if asked
+             else [c for c in chosen if not is_separate(c.part, c.author)])
     at_home = [c for c in court or chosen if c.op.id == home_id] or court or chosen
     held = [c for c in at_home if c.role == "holding"] if intent.form == "holding" else []
     lead = max(held or at_home, key=lambda c: best[(c.op.id, c.group)])
@@ -126,7 +128,7 @@ def order(chosen: list, intent: Intent, home_id: str = "") -> list:
 
     def rank(c) -> tuple:
         key = (c.op.id, c.group)
-        separate = c.part in SEPARATE and not (asked and asked_part(c, intent))
+        separate = is_separate(c.part, c.author) and not (asked and asked_part(c, intent))
         return (key != lead_key, separate, c.op.id != lead.op.id,
                 ORDER.index(c.role) if c.role in ORDER else len(ORDER), -best[key], c.start)
 
@@ -136,7 +138,7 @@ def order(chosen: list, intent: Intent, home_id: str = "") -> list:
 def label(c: Candidate) -> str:
     """"Holding", "Reasoning", "Argument", ...; a separate opinion's sentence names the opinion:
     "Dissent (Douglas, J.)"."""
-    if c.part in SEPARATE:
+    if is_separate(c.part, c.author):
         who = f" ({c.author}, J.)" if c.author else ""
         return f"{PART_NAMES[c.part]}{who}"
     return LABELS.get(c.role, "")
