@@ -18,8 +18,9 @@ and what the question asks for (``qa_bot.retrieve.question.Intent``).
   for the other forms the role fit is in the score already) - then the rest of that opinion's sentences (holding, rule, reasoning,
   facts, procedure, ..., then arguments and issue statements), then other opinions', then separate
   opinions unless they were asked about.
-* Each quoted sentence is labelled with what it is ("Holding", "Reasoning", "Argument", "Dissent
-  (Douglas, J.)"), so an argument is read as an argument and a dissent as a dissent.
+* Each quoted sentence is labelled with what it is ("Holding", "Argument", "Issue", "Dissent (Douglas,
+  J.)", or "Court" for the court's other sentences), so an argument is read as an argument and a dissent
+  as a dissent.
 """
 
 from __future__ import annotations
@@ -33,8 +34,10 @@ ROLE_FIT = 0.25
 NOT_ASKED = 0.25
 NEVER_QUOTED = frozenset({"caption", "syllabus", "other"})
 ORDER = ("holding", "disposition", "rule", "reasoning", "facts", "procedure", "precedent", "issue", "argument", "")
-LABELS = {"holding": "Holding", "disposition": "Disposition", "rule": "Rule", "reasoning": "Reasoning",
-          "facts": "Facts", "procedure": "Procedure", "precedent": "Precedent", "issue": "Issue",
+# Labels a reader sees, only for the roles the tagger tells apart reliably (precision >= 0.9 on the
+# hand-labelled eval/sets/roles.jsonl, eval/reports/roles_eval.json); the court's other sentences - its
+# reasoning, rules, facts, accounts of precedent, which the tagger separates less well - are "Court".
+LABELS = {"holding": "Holding", "disposition": "Disposition", "procedure": "Procedure", "issue": "Issue",
           "argument": "Argument"}
 PART_NAMES = {"dissent": "Dissent", "concurrence": "Concurrence", "concurrence in part": "Concurrence in part",
               "other": "Separate opinion"}
@@ -136,12 +139,12 @@ def order(chosen: list, intent: Intent, home_id: str = "") -> list:
 
 
 def label(c: Candidate) -> str:
-    """"Holding", "Reasoning", "Argument", ...; a separate opinion's sentence names the opinion:
-    "Dissent (Douglas, J.)"."""
+    """"Holding", "Argument", "Issue", ... or "Court" (``LABELS``); a separate opinion's sentence names the
+    opinion: "Dissent (Douglas, J.)"."""
     if is_separate(c.part, c.author):
         who = f" ({c.author}, J.)" if c.author else ""
         return f"{PART_NAMES[c.part]}{who}"
-    return LABELS.get(c.role, "")
+    return LABELS.get(c.role, "Court") if c.role else ""
 
 
 ASKED_FOR = {"holding": "what the court held", "rule": "a rule or test", "reasoning": "the court's reasons",
