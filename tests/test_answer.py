@@ -521,3 +521,13 @@ def test_figure_question_needs_a_sentence_that_states_the_figure(pena_lib, real_
         a = ask(pena_lib, q, embed=real_embed)
         assert a.abstained and not a.citations and a.hits, q
         assert a.note.startswith("The question asks for a figure"), a.note
+
+
+def test_a_question_about_a_sentence_imposed_wants_a_term_a_fine_or_death():
+    from qa_bot.answer.abstain import figure_asked, states_figure
+
+    assert figure_asked("What sentence did Katz actually receive?") == "sentence"
+    assert figure_asked("How was Gideon sentenced?") == "sentence"
+    assert figure_asked("What did the Court hold in Mapp?") is None
+    assert states_figure("petitioner was sentenced to serve five years in the state prison", "sentence")
+    assert states_figure("he was fined $300", "sentence") and not states_figure("he was convicted", "sentence")
