@@ -166,7 +166,7 @@ FIGURE_KINDS = {
     "count": re.compile(rf"(?<![\w.(/-])\d[\d,]*(?![\w)])|\b(?:{_NUMBER_WORDS})\b", re.I),
 }
 _QUESTION_KINDS = (
-    ("sentence", re.compile(r"^\W*what\s+(?:sentence|punishment|penalty)\b|\bhow\s+(?:was|were)\s+[\w\s'’.-]{1,40}?"
+    ("sentence", re.compile(r"^\W*what\s+sentence\b|\bhow\s+(?:was|were)\s+[\w\s'’.-]{1,40}?"
                             r"\bsentenced\b", re.I)),  # a term, a fine, or death: what a court imposes
     ("duration", re.compile(r"^\W*how\s+long\b|^\W*how\s+many\s+(?:years|months|weeks|days|hours|minutes)\b|"
                             r"\b(?:statute\s+of\s+limitations|limitations\s+period|deadline|time\s+limit|"
