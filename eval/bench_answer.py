@@ -67,9 +67,10 @@ def main() -> int:
             cache[oid] = lib.store.opinion(oid)
         return cache[oid]
 
-    def answer_step(question, hits):
+    def answer_step(question, hits):  # as Library.ask does it after retrieval (answer/ask.py)
         draft = A.extractive(question, hits, opinion, embed, st, idf=AB.library_idf(lib),
-                             case_names=AB.library_case_names(lib))
+                             case_names=AB.library_case_names(lib), intent=lib.retriever.intent(question),
+                             similarity=lib.retriever.similarity)
         return verify(draft, opinion, st, embed=embed)
 
     q0 = questions[0].question

@@ -16,6 +16,12 @@ from dataclasses import dataclass, field
 PARTS = ("majority", "plurality", "per curiam", "concurrence", "concurrence in part", "dissent", "other")
 
 
+def is_separate(part: str, author: str | None) -> bool:
+    """A concurrence or dissent, or an "other" part with an author (a separate opinion headed only by its
+    author's name, or a memorandum): not the court's opinion."""
+    return part in ("concurrence", "concurrence in part", "dissent") or (part == "other" and bool(author))
+
+
 @dataclass(frozen=True)
 class Meta:
     """What a loader knows about an opinion besides its text (all optional)."""

@@ -419,3 +419,13 @@ def test_a_hard_verification_problem_does_not_depend_on_its_wording(pena_lib, mo
     out = V.verify(draft, pena_lib.store.opinion, settings, checker=always)
     (s,) = out.sentences
     assert not s.supported and not out.verified and "absent from the passage" in s.flag
+
+
+def test_a_question_about_a_sentence_imposed_wants_a_term_a_fine_or_death():
+    from qa_bot.answer.abstain import figure_asked, states_figure
+
+    assert figure_asked("What sentence did Katz actually receive?") == "sentence"
+    assert figure_asked("How was Gideon sentenced?") == "sentence"
+    assert figure_asked("What did the Court hold in Mapp?") is None
+    assert states_figure("petitioner was sentenced to serve five years in the state prison", "sentence")
+    assert states_figure("he was fined $300", "sentence") and not states_figure("he was convicted", "sentence")

@@ -28,7 +28,7 @@ def test_holding_question_leads_with_the_holding_of_the_case_it_names(question_l
 def test_why_question_gets_the_courts_reasons_not_issue_framing_or_a_concurrence(question_lib):
     a = question_lib.ask(TERRY)
     assert not a.abstained and _cases(a) == {"Terry v. Ohio"}
-    assert a.sentences[0].label in ("Reasoning", "Holding", "Rule")
+    assert a.sentences[0].label in ("Court", "Holding")  # the court's own words
     assert not any(s.label.startswith(("Concurrence", "Dissent")) or s.label == "Issue" for s in a.sentences)
     assert not any(s.text.startswith(("That is, we must decide", "The crux of this case")) for s in a.sentences)
     assert all(c.pin for c in a.citations)
@@ -47,7 +47,7 @@ def test_test_question_is_answered_from_the_case_it_names(question_lib):
     a = question_lib.ask(KATZ)
     assert not a.abstained and _cases(a) == {"Katz v. United States"}  # not Chimel
     assert not any(s.text.rstrip("”\"’' )").endswith("?") for s in a.sentences)  # never a question as an answer
-    assert a.sentences[0].label == "Rule"
+    assert a.sentences[0].label in ("Court", "Holding")  # the majority's, not a separate opinion's
 
 
 def test_a_self_contained_question_after_another_case_is_searched_alone(question_lib):

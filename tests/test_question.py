@@ -101,7 +101,7 @@ def test_compose_leads_with_the_holding_of_the_opinion_that_answers_and_labels_w
     assert cands[2].score == pytest.approx(0.58 * 0.75) and cands[4].score == pytest.approx(0.59 * 0.75)
     ordered = compose.order(cands, intent, home)
     assert [c.start for c in ordered] == [2, 1, 3, 4, 5]  # holding, reasoning, argument, other opinion, dissent
-    assert [compose.label(c) for c in ordered] == ["Holding", "Reasoning", "Argument", "Holding",
+    assert [compose.label(c) for c in ordered] == ["Holding", "Court", "Argument", "Holding",
                                                    "Dissent (Douglas, J.)"]
     never = [_cand("caption", 0.9), _cand("other", 0.9), SimpleNamespace(**{**vars(_cand("reasoning", 0.9)),
                                                                             "text": "Was it reasonable?"})]

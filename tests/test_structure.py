@@ -171,3 +171,17 @@ def test_no_markers_no_pages():
     op = structure.build(doc_of(Block("Only text."), meta=Meta(first_page=5)))
     assert op.pages == () and op.page_at(0) is None and op.footnotes == ()
     assert op.parts[0].kind == "majority"
+
+
+@pytest.mark.parametrize("line, found", [
+    ("MR. JUSTICE HARLAN, whom MR. JUSTICE FRANKFURTER and MR. JUSTICE WHITTAKER join, dissenting.", ("dissent", "Harlan")),
+    ("MR. JUSTICE HARLAN, whom MR. JUSTICE STEWART joins, concurring.", ("concurrence", "Harlan")),
+    ("MR. JUSTICE BURTON, with whom MR. JUSTICE BLACK and MR. JUSTICE DOUGLAS concur, dissenting.", ("dissent", "Burton")),
+    ("MR. JUSTICE DOUGLAS.", ("other", "Douglas")),  # Gideon: a separate opinion headed by its author alone
+    ("Memorandum of MR. JUSTICE STEWART.", ("other", "Stewart")),
+    ("The separate opinion of Mr. Justice McREYNOLDS.", ("other", "McREYNOLDS")),
+])
+def test_separate_opinions_the_demo_opinions_head_in_other_ways(line, found):
+    """Lines of Mapp, Miranda, Monroe, Collins, Gideon and Carroll that used to leave their separate
+    opinions inside the one before (found while writing eval/sets/scotus_dev.jsonl)."""
+    assert structure.detect_part(line) == found

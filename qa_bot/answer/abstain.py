@@ -153,9 +153,12 @@ _NUMBER_WORDS = (r"two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|th
                  r"thousand|million|billion|dozen")
 _AMOUNT = rf"(?:\d[\d,]*(?:\.\d+)?|{_NUMBER_WORDS}|one|several|a|an)"  # "twelve", "a", "3-", "two or three"
 _AMOUNTS = rf"\b{_AMOUNT}(?:[\s-]+(?:or\s+|to\s+)?{_AMOUNT})*"
+_DURATION = rf"{_AMOUNTS}[\s-]+(?:years?|months?|weeks?|days?|hours?|minutes?)\b"
+_MONEY = rf"[$£€]\s?\d|{_AMOUNTS}\s+(?:dollars|cents)\b"
 FIGURE_KINDS = {
-    "duration": re.compile(rf"{_AMOUNTS}[\s-]+(?:years?|months?|weeks?|days?|hours?|minutes?)\b", re.I),
-    "money": re.compile(rf"[$£€]\s?\d|{_AMOUNTS}\s+(?:dollars|cents)\b", re.I),
+    "duration": re.compile(_DURATION, re.I),
+    "money": re.compile(_MONEY, re.I),
+    "sentence": re.compile(rf"{_DURATION}|{_MONEY}|\b(?:death|life\s+imprisonment|probation)\b", re.I),
     "measure": re.compile(r"(?<![\w.])(?:\d*\.\d+|\d+(?:\.\d+)?\s*(?:%|percent|per\s?cent|mph|miles|feet|"
                           r"pounds|grams|degrees|years\s+old)|\d+-years?-old)", re.I),
     "date": re.compile(r"\b(?:1[6-9]\d\d|20\d\d)\b|\b(?:January|February|March|April|May|June|July|August|"
@@ -163,6 +166,8 @@ FIGURE_KINDS = {
     "count": re.compile(rf"(?<![\w.(/-])\d[\d,]*(?![\w)])|\b(?:{_NUMBER_WORDS})\b", re.I),
 }
 _QUESTION_KINDS = (
+    ("sentence", re.compile(r"^\W*what\s+sentence\b|\bhow\s+(?:was|were)\s+[\w\s'’.-]{1,40}?"
+                            r"\bsentenced\b", re.I)),  # a term, a fine, or death: what a court imposes
     ("duration", re.compile(r"^\W*how\s+long\b|^\W*how\s+many\s+(?:years|months|weeks|days|hours|minutes)\b|"
                             r"\b(?:statute\s+of\s+limitations|limitations\s+period|deadline|time\s+limit|"
                             r"duration)\b", re.I)),
@@ -175,7 +180,7 @@ _QUESTION_KINDS = (
     ("count", re.compile(r"^\W*how\s+(?:many|much|often)\b|\bwhat\s+(?:is|was)\s+the\s+number\s+of\b", re.I)),
 )
 FIGURE_NAMES = {"duration": "a length of time", "money": "a sum of money", "measure": "a measurement",
-                "date": "a date or year", "count": "a number"}
+                "date": "a date or year", "count": "a number", "sentence": "a sentence imposed"}
 # numerals that name a thing rather than state a figure: "§ 1983", "Rule 12", "No. 03-7766", "at 111 n.18"
 _LABEL_BEFORE = re.compile(r"(?:§+|¶|\b(?:sections?|rules?|no|nos|amend(?:ment)?|art(?:icle)?|title|u\.s\.c|"
                            r"c\.f\.r|n|nn|fn|note|page|pp?|at|id|part|chapter|ch|cl|tit)\.?)\s*$", re.I)

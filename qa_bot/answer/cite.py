@@ -119,6 +119,8 @@ def short_name(case_name: str) -> str:
 def part_parenthetical(part: str | None, author: str | None) -> str:
     """"(Harlan, J., concurring)", "(Black, J., dissenting)", "(plurality opinion)", "(per curiam)" or ""."""
     part = (part or "majority").lower()
+    if part == "other" and author:  # a separate opinion headed only by its author, or a memorandum
+        return f"(separate opinion of {_judge(author)})"
     if part in ("majority", "other", ""):
         return ""
     if part == "per curiam":

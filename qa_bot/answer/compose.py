@@ -18,8 +18,9 @@ and what the question asks for (``qa_bot.retrieve.question.Intent``).
   for the other forms the role fit is in the score already) - then the rest of that opinion's sentences (holding, rule, reasoning,
   facts, procedure, ..., then arguments and issue statements), then other opinions', then separate
   opinions unless they were asked about.
-* Each quoted sentence is labelled with what it is ("Holding", "Reasoning", "Argument", "Dissent
-  (Douglas, J.)"), so an argument is read as an argument and a dissent as a dissent.
+* Each quoted sentence is labelled with what it is ("Holding", "Argument", "Issue", "Dissent (Douglas,
+  J.)", or "Court" for the court's other sentences), so an argument is read as an argument and a dissent
+  as a dissent.
 """
 
 from __future__ import annotations
@@ -27,16 +28,19 @@ from __future__ import annotations
 from typing import Iterable, Protocol
 
 from ..retrieve.question import Intent
+from ..types import is_separate
 
 ROLE_FIT = 0.25
 NOT_ASKED = 0.25
 NEVER_QUOTED = frozenset({"caption", "syllabus", "other"})
-SEPARATE = frozenset({"concurrence", "concurrence in part", "dissent"})
 ORDER = ("holding", "disposition", "rule", "reasoning", "facts", "procedure", "precedent", "issue", "argument", "")
-LABELS = {"holding": "Holding", "disposition": "Disposition", "rule": "Rule", "reasoning": "Reasoning",
-          "facts": "Facts", "procedure": "Procedure", "precedent": "Precedent", "issue": "Issue",
+# Labels a reader sees, only for the roles the tagger tells apart reliably (precision >= 0.9 on the
+# hand-labelled eval/sets/roles.jsonl, eval/reports/roles_eval.json); the court's other sentences - its
+# reasoning, rules, facts, accounts of precedent, which the tagger separates less well - are "Court".
+LABELS = {"holding": "Holding", "disposition": "Disposition", "procedure": "Procedure", "issue": "Issue",
           "argument": "Argument"}
-PART_NAMES = {"dissent": "Dissent", "concurrence": "Concurrence", "concurrence in part": "Concurrence in part"}
+PART_NAMES = {"dissent": "Dissent", "concurrence": "Concurrence", "concurrence in part": "Concurrence in part",
+              "other": "Separate opinion"}
 
 
 class Candidate(Protocol):
@@ -102,7 +106,7 @@ def adjust(cands: Iterable[Candidate], intent: Intent, home_id: str = "") -> Non
             factor += ROLE_FIT
         elif c.role in wanted[1:]:
             factor += ROLE_FIT / 2
-        if c.role in unasked or (c.part in SEPARATE and not any_part):
+        if c.role in unasked or (is_separate(c.part, c.author) and not any_part):
             factor -= NOT_ASKED
         c.score *= factor
 
@@ -118,7 +122,8 @@ def order(chosen: list, intent: Intent, home_id: str = "") -> list:
         key = (c.op.id, c.group)
         best[key] = max(best.get(key, float("-inf")), c.score)
     asked = bool(intent.part or intent.author)
-    court = [c for c in chosen if asked_part(c, intent)] if asked else [c for c in chosen if c.part not in SEPARATE]
+    court = ([c for c in chosen if asked_part(c, intent)] if asked
+             else [c for c in chosen if not is_separate(c.part, c.author)])
     at_home = [c for c in court or chosen if c.op.id == home_id] or court or chosen
     held = [c for c in at_home if c.role == "holding"] if intent.form == "holding" else []
     lead = max(held or at_home, key=lambda c: best[(c.op.id, c.group)])
@@ -126,7 +131,7 @@ def order(chosen: list, intent: Intent, home_id: str = "") -> list:
 
     def rank(c) -> tuple:
         key = (c.op.id, c.group)
-        separate = c.part in SEPARATE and not (asked and asked_part(c, intent))
+        separate = is_separate(c.part, c.author) and not (asked and asked_part(c, intent))
         return (key != lead_key, separate, c.op.id != lead.op.id,
                 ORDER.index(c.role) if c.role in ORDER else len(ORDER), -best[key], c.start)
 
@@ -134,12 +139,12 @@ def order(chosen: list, intent: Intent, home_id: str = "") -> list:
 
 
 def label(c: Candidate) -> str:
-    """"Holding", "Reasoning", "Argument", ...; a separate opinion's sentence names the opinion:
-    "Dissent (Douglas, J.)"."""
-    if c.part in SEPARATE:
+    """"Holding", "Argument", "Issue", ... or "Court" (``LABELS``); a separate opinion's sentence names the
+    opinion: "Dissent (Douglas, J.)"."""
+    if is_separate(c.part, c.author):
         who = f" ({c.author}, J.)" if c.author else ""
         return f"{PART_NAMES[c.part]}{who}"
-    return LABELS.get(c.role, "")
+    return LABELS.get(c.role, "Court") if c.role else ""
 
 
 ASKED_FOR = {"holding": "what the court held", "rule": "a rule or test", "reasoning": "the court's reasons",

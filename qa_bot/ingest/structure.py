@@ -69,8 +69,13 @@ _PART_LINES = (
 )
 
 
+_SEPARATE_LINE = re.compile(r"^(?:(?:Memorandum|The\s+separate\s+opinion)\s+of\s+)?(?:MR\.?\s+|Mr\.?\s+)(?:CHIEF\s+|Chief\s+)?"
+                            r"(?:JUSTICE|Justice)\s+" + _NAME + r"\s*\.$")
+
+
 def _part_kind(verb: str) -> str | None:
-    v = re.sub(r"^with whom .{0,160}?\bjoins?\b[^,]{0,60},?\s*", "", verb.lower())  # "with whom X joins,"
+    # "with whom X joins,", "whom X and Y join,", "with whom X and Y concur,"
+    v = re.sub(r"^(?:with\s+)?whom .{0,200}?\b(?:joins?|concurs?|concur)\b[^,]{0,60},?\s*", "", verb.lower())
     if "concurring in part" in v or ("dissenting" in v and "concurring" in v):
         return "concurrence in part"
     if v.startswith("dissenting") or v.startswith("dissents"):
@@ -89,6 +94,12 @@ def detect_part(text: str) -> tuple[str, str | None] | None:
     t = text.strip()
     if re.match(r"^PER\s+CURIAM\b|^Per\s+Curiam[.:]", t):
         return "per curiam", None
+    # a separate opinion headed only by its author: "MR. JUSTICE DOUGLAS.", "Memorandum of MR. JUSTICE
+    # STEWART.", "The separate opinion of Mr. Justice McREYNOLDS."
+    m = _SEPARATE_LINE.match(t)
+    if m:
+        name = m.group(1).strip()
+        return "other", (name.title() if name.isupper() else name)
     for rx in _PART_LINES:
         m = rx.match(t)
         if m:

@@ -31,7 +31,7 @@ from __future__ import annotations
 from typing import Mapping, Sequence
 
 from ..backends.base import Filters
-from ..types import Passage
+from ..types import Passage, is_separate
 from .question import Intent
 
 FRONT_MATTER = 0.9
@@ -40,7 +40,6 @@ NOT_ASKED = 0.5
 PART_ASKED = 2.0
 OTHER_PART = 0.7
 COURT_NAMED = 1.5
-SEPARATE = frozenset({"concurrence", "concurrence in part", "dissent"})
 Fused = list[tuple[int, float, dict]]  # (passage id, score, per-mode details) best first
 
 
@@ -75,7 +74,7 @@ def prefer(fused: Fused, passages: Mapping[int, Passage], roles: Mapping[int, Se
             factor *= 1.0 - NOT_ASKED * sum(r in unasked for r in rs) / len(rs)
         if asked_part:
             factor *= PART_ASKED if _part_fits(p, intent) else 1.0
-        elif p.part in SEPARATE:
+        elif is_separate(p.part, p.author):
             factor *= OTHER_PART
         if intent.courts and (p.court_id in intent.courts or p.court in intent.courts):
             factor *= COURT_NAMED
