@@ -204,8 +204,11 @@ def _cmd_check(args) -> int:
     from .index.check import check, repair
     from .paths import resolve_index
 
+    from .library import index_settings
+
     folder = resolve_index(args.index)
-    problems, pending = check(folder, _settings(args))
+    settings = _settings(args) or index_settings(folder)  # the model and chunking the library was built with
+    problems, pending = check(folder, settings)
     for line in problems:
         print(f"damaged   {line}")
     for line in pending:
@@ -218,7 +221,6 @@ def _cmd_check(args) -> int:
         return 0
     from .index.embed import Embedder
 
-    settings = _settings(args)
     out = repair(folder, settings, None if args.no_embed else Embedder(settings.embed),
                  progress_printer(args.quiet), embed=not args.no_embed)
     if out.store_replaced:

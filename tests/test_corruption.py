@@ -28,11 +28,13 @@ def fake_embedder():
     """The suite is about files, not vectors' quality: a deterministic hashed embedder keeps it quick.
     (The long form, QA_BOT_LONG=1, runs the same cases; crash and load suites use the real model.)"""
     from qa_bot.index import embed
+    from qa_bot.ingest import chunk
 
-    real = embed.Embedder
+    real, real_tokens = embed.Embedder, chunk.default_model_tokens
     embed.Embedder = embed.FakeEmbedder
+    chunk.default_model_tokens = lambda model=None: real_tokens()  # the fake has no tokenizer: MiniLM's
     yield
-    embed.Embedder = real
+    embed.Embedder, chunk.default_model_tokens = real, real_tokens
 
 
 def _build(folder, paths) -> None:
