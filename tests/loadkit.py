@@ -47,7 +47,7 @@ def new_session() -> str:
 
 def chat(url: str, question: str, session: str, cfg: dict | None = None, mode: str = "hybrid") -> str:
     """Ask in the chat of ``session``; returns the conversation's HTML after the answer."""
-    return event(url, "ui_ask", [question, None, "extractive", mode, 5, [], None, None, None], session, cfg)[0]
+    return event(url, "ui_ask", [question, None, "extractive", mode, 5, [], None, None, None, ""], session, cfg)[0]
 
 
 def upload(url: str, files: list[Path], cfg: dict | None = None) -> str:

@@ -296,6 +296,10 @@ def _gguf_stream(messages: list[dict], st: AnswerSettings) -> Iterator[str]:
     path = st.gguf_path or smollm2_path()
     llm = _llama(path)
     with _GGUF_LOCK:
+        # Every answer from an empty context, so the same question gives the same text: reusing a cached
+        # prompt prefix changes the batch shapes llama.cpp computes the last tokens with, and so the last
+        # bits of the logits, which is enough to turn a greedy choice.
+        llm.reset()
         deadline = time.monotonic() + st.llm_timeout
         for chunk in llm.create_chat_completion(messages=messages, stream=True, temperature=0.0,
                                                 max_tokens=MAX_TOKENS):
