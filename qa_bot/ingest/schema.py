@@ -22,7 +22,9 @@ so indexes are never used with (or synced against) a store that was replaced or 
 
 from __future__ import annotations
 
+import functools
 import hashlib
+import inspect
 import json
 import sqlite3
 import uuid
@@ -188,3 +190,24 @@ def passage_from_row(r) -> Passage:
         author=r[8], page_start=r[9], page_end=r[10], footnote=r[11], n_tokens=r[12], case_name=r[15],
         citation=r[16], court=r[17], court_id=r[18], year=r[19],
     )
+
+
+def guarded(method):
+    """A ``Store`` method that turns SQLite's reports of a damaged or busy file into messages naming it
+    (``Store._failure``; generators too)."""
+    if inspect.isgeneratorfunction(method):
+        @functools.wraps(method)
+        def gen(self, *args, **kwargs):
+            try:
+                yield from method(self, *args, **kwargs)
+            except sqlite3.DatabaseError as e:
+                raise self._failure(e) from None
+        return gen
+
+    @functools.wraps(method)
+    def call(self, *args, **kwargs):
+        try:
+            return method(self, *args, **kwargs)
+        except sqlite3.DatabaseError as e:
+            raise self._failure(e) from None
+    return call

@@ -15,8 +15,6 @@ and the repair command instead of tracebacks. A damaged row is never returned as
 
 from __future__ import annotations
 
-import functools
-import inspect
 import json
 import re
 import sqlite3
@@ -28,36 +26,17 @@ from typing import Iterable, Iterator
 from ..errors import QaBotError, StoreCorrupt
 from ..types import Meta, Opinion, Passage
 from . import schema
+from .store_files import FileRows
 from .store_roles import RoleRows
 from .schema import (  # noqa: F401 (SCHEMA_VERSION: where it was before)
     BODY_SUMMED, CITE_SUMMED, N_CITE, N_PASSAGE, OPINION_COLS, PASSAGE_COLS, PASSAGE_SUMMED, SCHEMA_VERSION,
-    digest, meta_from_json, opinion_from_row, passage_from_row)
+    digest, guarded, meta_from_json, opinion_from_row, passage_from_row)
 
 DB_NAME = "library.sqlite"
 
 
 
-def _guarded(method):
-    """Turn SQLite's reports of a damaged or busy file into messages naming it (generators too)."""
-    if inspect.isgeneratorfunction(method):
-        @functools.wraps(method)
-        def gen(self, *args, **kwargs):
-            try:
-                yield from method(self, *args, **kwargs)
-            except sqlite3.DatabaseError as e:
-                raise self._failure(e) from None
-        return gen
-
-    @functools.wraps(method)
-    def call(self, *args, **kwargs):
-        try:
-            return method(self, *args, **kwargs)
-        except sqlite3.DatabaseError as e:
-            raise self._failure(e) from None
-    return call
-
-
-class Store(RoleRows):
+class Store(FileRows, RoleRows):
     """Thin typed access to the SQLite file. Use as a context manager or call ``close()``.
 
     Concurrency: every thread gets its own connection (``db``), so a reader on one thread sees the last
@@ -143,17 +122,17 @@ class Store(RoleRows):
         """``{"id", "generation"}``: which store this is and how many write transactions it has seen."""
         return {"id": self.get_meta("store_id") or "", "generation": int(self.get_meta("generation") or 0)}
 
-    @_guarded
+    @guarded
     def get_meta(self, key: str) -> str | None:
         row = self.db.execute("SELECT value FROM meta WHERE key=?", (key,)).fetchone()
         return row[0] if row else None
 
-    @_guarded
+    @guarded
     def set_meta(self, key: str, value: str) -> None:
         self.db.execute("INSERT OR REPLACE INTO meta(key, value) VALUES (?, ?)", (key, value))
 
     # -- writes (call inside one transaction per opinion) -----------------------------------------
-    @_guarded
+    @guarded
     def add_opinion(self, op: Opinion, passages: Iterable[Passage], richness: int = 0,
                     sketch: Iterable[int] = ()) -> list[int]:
         """Insert an opinion with its passages; returns the new passage ids in ordinal order."""
@@ -181,18 +160,18 @@ class Store(RoleRows):
         self.set_roles(op.id, op.roles)
         return [r[0] for r in rows]
 
-    @_guarded
+    @guarded
     def remove_opinion(self, opinion_id: str) -> list[int]:
         """Delete an opinion and its passages; returns the removed passage ids (for the indexes)."""
         ids = [r[0] for r in self.db.execute("SELECT id FROM passages WHERE opinion_id=?", (opinion_id,))]
         self.db.execute("DELETE FROM opinions WHERE id=?", (opinion_id,))
         return ids
 
-    @_guarded
+    @guarded
     def opinion_passage_ids(self, opinion_id: str) -> list[int]:
         return [r[0] for r in self.db.execute("SELECT id FROM passages WHERE opinion_id=? ORDER BY id", (opinion_id,))]
 
-    @_guarded
+    @guarded
     def update_meta(self, opinion_id: str, meta: Meta) -> None:
         """Replace an opinion's metadata (case name, citation, court, year, ...) and its checksum."""
         cite = (opinion_id, meta.case_name, meta.citation, meta.court, meta.court_id, meta.year,
@@ -200,56 +179,19 @@ class Store(RoleRows):
         sets = ", ".join(f"{c}=?" for c in CITE_SUMMED[1:])
         self.db.execute(f"UPDATE opinions SET {sets}, cite_sum=? WHERE id=?", cite[1:] + (digest(cite), opinion_id))
 
-    @_guarded
-    def record_file(self, sha256: str, source: str, status: str, opinion_id: str | None = None) -> None:
-        self.db.execute(
-            "INSERT OR REPLACE INTO files(sha256, source, opinion_id, status) VALUES (?,?,?,?)",
-            (sha256, source, opinion_id, status),
-        )
-
-    @_guarded
-    def record_duplicate(self, source: str, sha256: str, duplicate_of: str, reason: str) -> None:
-        self.db.execute(
-            "INSERT INTO duplicates(source, sha256, duplicate_of, reason) VALUES (?,?,?,?)",
-            (source, sha256, duplicate_of, reason),
-        )
-
-    @_guarded
-    def forget_files(self, opinion_id: str) -> None:
-        """Drop the ``files`` rows of an opinion (its file changed: the new bytes are ingested anew)."""
-        self.db.execute("DELETE FROM files WHERE opinion_id=?", (opinion_id,))
-
-    @_guarded
-    def repoint_files(self, old_id: str, new_id: str) -> None:
-        """Files that gave ``old_id`` now count as duplicates of ``new_id`` (a richer version replaced it)."""
-        self.db.execute("UPDATE files SET status='duplicate', opinion_id=? WHERE opinion_id=?", (new_id, old_id))
-
     # -- reads ------------------------------------------------------------------------------------
-    @_guarded
-    def ingested_from(self, source: str) -> str | None:
-        """The opinion id an earlier ingest of ``source`` (a path, or "path#entry") stored, if any."""
-        row = self.db.execute("SELECT opinion_id FROM files WHERE source=? AND status='ingested'"
-                              " AND opinion_id IS NOT NULL", (source,)).fetchone()
-        return row[0] if row else None
-
-    @_guarded
+    @guarded
     def opinion_summary(self, opinion_id: str) -> dict | None:
         """case_name, citation, source and sha256 of a stored opinion (None if absent), without its text."""
         row = self.db.execute("SELECT case_name, citation, source, sha256 FROM opinions WHERE id=?",
                               (opinion_id,)).fetchone()
         return dict(zip(("case_name", "citation", "source", "sha256"), row)) if row else None
 
-    @_guarded
-    def seen(self, sha256: str) -> tuple[str, str | None] | None:
-        """(status, opinion_id) if these exact bytes were ingested before."""
-        row = self.db.execute("SELECT status, opinion_id FROM files WHERE sha256=?", (sha256,)).fetchone()
-        return (row[0], row[1]) if row else None
-
-    @_guarded
+    @guarded
     def has_opinion(self, opinion_id: str) -> bool:
         return self.db.execute("SELECT 1 FROM opinions WHERE id=?", (opinion_id,)).fetchone() is not None
 
-    @_guarded
+    @guarded
     def sketch_overlap(self, hashes: Iterable[int]) -> list[tuple[str, int, int]]:
         """Opinions sharing sketch hashes: (opinion_id, shared, that opinion's sketch size), most shared first."""
         hashes = list(set(hashes))
@@ -264,12 +206,12 @@ class Store(RoleRows):
         ).fetchall()
         return [(r[0], r[1], r[2]) for r in rows]
 
-    @_guarded
+    @guarded
     def richness(self, opinion_id: str) -> int:
         row = self.db.execute("SELECT richness FROM opinions WHERE id=?", (opinion_id,)).fetchone()
         return row[0] if row else 0
 
-    @_guarded
+    @guarded
     def opinion(self, opinion_id: str) -> Opinion:
         row = self.db.execute(f"SELECT {OPINION_COLS} FROM opinions WHERE id=?", (opinion_id,)).fetchone()
         if row is None:
@@ -282,7 +224,7 @@ class Store(RoleRows):
         except (ValueError, TypeError, KeyError) as e:
             raise self._damaged(f"opinion {opinion_id} ({type(e).__name__} reading it)") from None
 
-    @_guarded
+    @guarded
     def opinions(self) -> Iterator[tuple[str, Meta, int]]:
         """(id, meta, passage count) for every opinion, ordered by case name."""
         cols = ", ".join(f"o.{c}" for c in CITE_SUMMED)
@@ -294,14 +236,14 @@ class Store(RoleRows):
                 raise self._damaged(f"the metadata of opinion {row[0]}")
             yield row[0], meta_from_json(row[N_CITE - 1]), row[-1]
 
-    @_guarded
+    @guarded
     def passage(self, passage_id: int) -> Passage:
         out = self.passages([passage_id])
         if not out:
             raise KeyError(passage_id)
         return out[0]
 
-    @_guarded
+    @guarded
     def passages(self, ids: Iterable[int] | None = None) -> list[Passage]:
         """Passages by id, in the order given (all passages, by id, when ``ids`` is None)."""
         sql = f"SELECT {PASSAGE_COLS} FROM passages p JOIN opinions o ON o.id = p.opinion_id"
@@ -315,7 +257,7 @@ class Store(RoleRows):
             found.update((r[0], self._passage(r)) for r in self.db.execute(q, chunk))
         return [found[i] for i in ids if i in found]
 
-    @_guarded
+    @guarded
     def iter_passages(self, after_id: int = 0, batch: int = 2000) -> Iterator[list[Passage]]:
         """All passages with id > after_id, in id order, in batches (for building indexes)."""
         sql = f"SELECT {PASSAGE_COLS} FROM passages p JOIN opinions o ON o.id = p.opinion_id WHERE p.id > ?" \
@@ -328,7 +270,7 @@ class Store(RoleRows):
             yield [self._passage(r) for r in rows]
             last = rows[-1][0]
 
-    @_guarded
+    @guarded
     def passage_owners(self) -> Iterator[tuple[int, str, str]]:
         """(passage id, opinion id, text) of every passage, by id (for fingerprints and term statistics),
         each verified against its checksum."""
@@ -345,13 +287,13 @@ class Store(RoleRows):
             raise self._damaged(f"the metadata of opinion {r[1]}")
         return passage_from_row(r)
 
-    @_guarded
+    @guarded
     def courts(self) -> list[tuple[str, str]]:
         """The distinct (court_id, court) pairs of the library's opinions."""
         return [(r[0], r[1]) for r in self.db.execute(
             "SELECT DISTINCT court_id, court FROM opinions ORDER BY court_id, court")]
 
-    @_guarded
+    @guarded
     def passage_ids_where(self, courts: Iterable[str] = (), years: tuple[int | None, int | None] | None = None,
                           case: str = "", opinions: Iterable[str] | None = None, part: str | None = None,
                           author: str | None = None) -> list[int]:
@@ -386,21 +328,21 @@ class Store(RoleRows):
         sql = "SELECT p.id FROM passages p JOIN opinions o ON o.id = p.opinion_id"
         return [r[0] for r in self.db.execute(sql + (" WHERE " + " AND ".join(where) if where else ""), args)]
 
-    @_guarded
+    @guarded
     def has_case(self, case: str) -> bool:
         """Some opinion's case name contains ``case``, or its citation does (spaces and dots ignored)."""
         return self.db.execute(f"SELECT 1 FROM opinions o WHERE {_CASE_MATCH} LIMIT 1",
                                _case_args(case)).fetchone() is not None
 
-    @_guarded
+    @guarded
     def has_passages(self) -> bool:
         return self.db.execute("SELECT 1 FROM passages LIMIT 1").fetchone() is not None
 
-    @_guarded
+    @guarded
     def passage_ids(self) -> list[int]:
         return [r[0] for r in self.db.execute("SELECT id FROM passages ORDER BY id")]
 
-    @_guarded
+    @guarded
     def stats(self) -> dict:
         q = lambda sql: self.db.execute(sql).fetchone()[0]  # noqa: E731
         footnotes = pages = 0
