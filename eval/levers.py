@@ -1,4 +1,4 @@
-"""Issue 8's levers, each measured on both development sets in one run (eval/reports/levers.md).
+"""Issue 8's levers, each measured on both development sets in one run (the table: eval/reports/README.md).
 
     .venv/bin/python eval/levers.py [--index demo] [--header] [--json eval/reports/levers.json]
 
