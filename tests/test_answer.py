@@ -303,6 +303,22 @@ def test_sentence_split_at_a_page_break_pins_each_piece(pena_lib):
     assert_exact(a, pena_lib)
 
 
+def test_a_page_break_inside_a_citation_does_not_cut_the_sentence():
+    """Hudson v. Palmer at 530-31: "Reasoning under Parratt v. Taylor, *531 451 U.S. 527 (1981), it held
+    ..." was quoted as two sentences, the first "Reasoning under Parratt v. Taylor," alone."""
+    from qa_bot.answer.cite import sentence_pin
+    from qa_bot.answer.spans import page_pieces
+    from qa_bot.types import CitedAuthority
+
+    text = "Reasoning under Parratt v. Taylor, 451 U.S. 527 (1981), it held that the loss was not a deprivation."
+    cite = CitedAuthority(16, 54, "Parratt v. Taylor, 451 U.S. 527 (1981)", "FullCaseCitation", "451 U.S. 527")
+    op = Opinion(id="x", meta=PENA_META, text=text, pages=((0, 530), (35, 531)), cites=(cite,))
+    assert page_pieces(op, 0, len(text)) == [(0, len(text))]
+    assert sentence_pin(op, 0, len(text)) == "530-31"
+    outside = Opinion(id="x", meta=PENA_META, text=text, pages=((0, 530), (35, 531)))  # no citation there
+    assert len(page_pieces(outside, 0, len(text))) == 2
+
+
 def test_pin_ignores_punctuation_past_the_page_break():
     op = Opinion(id="x", meta=PENA_META, text="The officers drank together.” Next sentence here.",
                  pages=((0, 108), (28, 109)))

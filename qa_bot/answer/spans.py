@@ -12,10 +12,12 @@ def page_pieces(op: Opinion, start: int, end: int) -> list[tuple[int, int]]:
     """A sentence that crosses a page break at a clause boundary (the break follows "," ";" or ":") as
     one span per page, so each quoted piece pins the page its words are on ("... (1989)," at 107,
     "that “a State’s failure ...”" at 108); a break inside a clause keeps the sentence whole (its pin
-    is then the range, "107-08")."""
+    is then the range, "107-08"). Nor is a citation cut ("Parratt v. Taylor, | 451 U.S. 527 (1981)"): the
+    comma inside it ends no clause, and a piece reading "Reasoning under Parratt v. Taylor," says nothing."""
     cuts = []
     for off, _ in op.pages:
-        if start < off < end and op.footnote_at(off) is None and op.text[start:off].rstrip()[-1:] in (",", ";", ":"):
+        if (start < off < end and op.footnote_at(off) is None and op.text[start:off].rstrip()[-1:] in (",", ";", ":")
+                and not any(c.start < off < c.end for c in op.cites)):
             cuts.append(off)
     if not cuts:
         return [(start, end)]
