@@ -436,6 +436,9 @@ def test_in_process_llm_generates_one_answer_at_a_time(monkeypatch):
     active, peak, gate = [0], [0], threading.Event()
 
     class FakeLlama:
+        def reset(self):  # each answer starts from an empty context
+            assert active[0] == 0, "the context was reset while another answer was generating"
+
         def create_chat_completion(self, **kwargs):
             active[0] += 1
             peak[0] = max(peak[0], active[0])
