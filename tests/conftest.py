@@ -25,6 +25,15 @@ DATA = Path(__file__).parent / "data"
 LONG = os.environ.get("QA_BOT_LONG") == "1"
 
 
+def copy_pena(dest: Path) -> Path:
+    """Pena v. DePrisco's text and its sidecar metadata copied into ``dest`` (made if missing); returns
+    the text file's path."""
+    dest.mkdir(parents=True, exist_ok=True)
+    for name in ("pena-v-deprisco.txt", "pena-v-deprisco.json"):
+        shutil.copy(DATA / name, dest / name)
+    return dest / "pena-v-deprisco.txt"
+
+
 @pytest.fixture
 def data_dir() -> Path:
     return DATA
@@ -70,8 +79,7 @@ def build_question_library(folder: Path):
             (corpus / o["file"]).parent.mkdir(parents=True, exist_ok=True)
             shutil.copy(demo.DATA / "scotus" / o["file"], corpus / o["file"])
     (corpus / "cases.jsonl").write_text("".join(json.dumps(r) + "\n" for r in rows), encoding="utf-8")
-    for name in ("pena-v-deprisco.txt", "pena-v-deprisco.json"):
-        shutil.copy(DATA / name, src / name)
+    copy_pena(src)
     lib = Library.open(folder, create=True)
     report = lib.ingest([src / "pena-v-deprisco.txt", corpus])
     assert len(report.ingested) == 1 + len(QUESTION_CASES), report.lines()
@@ -123,8 +131,7 @@ def served_pena(root: Path, max_upload_mb: int):
 
     src = root / "src"
     src.mkdir()
-    for name in ("pena-v-deprisco.txt", "pena-v-deprisco.json"):
-        shutil.copy(DATA / name, src / name)
+    copy_pena(src)
     lib = Library.open(root / "index", create=True)
     report = lib.ingest([src / "pena-v-deprisco.txt"])
     assert len(report.ingested) == 1, report.lines()

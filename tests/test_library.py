@@ -3,10 +3,9 @@ their metadata (``Library.remove`` / ``Library.edit``, ``qa-bot remove`` / ``qa-
 
 from __future__ import annotations
 
-import shutil
 
 import pytest
-from conftest import DATA
+from conftest import DATA, copy_pena
 
 from qa_bot.library import Library
 
@@ -21,9 +20,7 @@ The judgment of the district court is affirmed.
 def pena(tmp_path):
     """A real library holding Pena v. DePrisco (BM25 only: these tests search with mode='bm25')."""
     src = tmp_path / "src"
-    src.mkdir()
-    for name in ("pena-v-deprisco.txt", "pena-v-deprisco.json"):
-        shutil.copy(DATA / name, src / name)
+    copy_pena(src)
     (src / "smith.txt").write_text(SMITH, encoding="utf-8")
     lib = Library.open(tmp_path / "lib", create=True)
     report = lib.ingest([src / "pena-v-deprisco.txt"], embed=False)

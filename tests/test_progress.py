@@ -6,7 +6,7 @@ from __future__ import annotations
 import io
 import shutil
 
-from conftest import DATA
+from conftest import DATA, copy_pena
 
 from qa_bot import progress as P
 
@@ -27,8 +27,7 @@ def test_ingest_progress_counts_files_with_a_total_known_from_the_start(tmp_path
     src = tmp_path / "src"
     src.mkdir()
     shutil.copy(DATA / "csv" / "multicourt-rows.csv", src / "rows.csv")  # several opinions in one file
-    for name in ("pena-v-deprisco.txt", "pena-v-deprisco.json"):
-        shutil.copy(DATA / name, src / name)
+    copy_pena(src)
     calls = []
     with Store(tmp_path / "lib") as store:
         report = ingest(store, [src], progress=lambda *c: calls.append(c))
@@ -93,9 +92,7 @@ def test_cli_ingest_ends_with_a_library_ready_line(tmp_path, capsys):
     from qa_bot.cli import main
 
     src = tmp_path / "src"
-    src.mkdir()
-    for name in ("pena-v-deprisco.txt", "pena-v-deprisco.json"):
-        shutil.copy(DATA / name, src / name)
+    copy_pena(src)
     assert main(["ingest", str(src / "pena-v-deprisco.txt"), "--index", str(tmp_path / "lib"), "--no-embed"]) == 0
     err = capsys.readouterr().err
     assert "\x1b[A" not in err
@@ -112,9 +109,7 @@ def test_serve_prints_its_own_ready_line_and_no_share_hint(tmp_path, capfd):
     from qa_bot.web.app import serve
 
     src = tmp_path / "src"
-    src.mkdir()
-    for name in ("pena-v-deprisco.txt", "pena-v-deprisco.json"):
-        shutil.copy(DATA / name, src / name)
+    copy_pena(src)
     with Library.open(tmp_path / "lib", create=True) as lib:
         lib.retriever._embedder = FakeEmbedder()
         lib.ingest([src / "pena-v-deprisco.txt"])  # vectors too: serve starts no background embedding

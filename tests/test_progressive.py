@@ -10,7 +10,6 @@ are deadlock guards far above any real duration.
 
 from __future__ import annotations
 
-import shutil
 import subprocess
 import sys
 import threading
@@ -18,6 +17,7 @@ from pathlib import Path
 
 import numpy as np
 import pytest
+from conftest import DATA, copy_pena
 
 from qa_bot import Library
 from qa_bot.index import manifest as mf
@@ -28,7 +28,6 @@ from qa_bot.ingest.store import Store
 from qa_bot.retrieve.search import Retriever, _fuse
 from qa_bot.types import Meta, Opinion, Passage, Retrieval
 
-DATA = Path(__file__).parent / "data"
 GUARD = 300  # seconds: a deadlock guard, never a speed requirement
 QUESTION = "What did the court hold about qualified immunity?"
 
@@ -96,13 +95,6 @@ def open_lib(folder: Path, emb) -> Library:
     lib = Library.open(folder, create=True)
     lib._retriever = Retriever(lib.folder, lib.store, lib.settings, embedder=emb)
     return lib
-
-
-def copy_pena(dest: Path) -> Path:
-    dest.mkdir(parents=True, exist_ok=True)
-    for name in ("pena-v-deprisco.txt", "pena-v-deprisco.json"):
-        shutil.copy(DATA / name, dest / name)
-    return dest / "pena-v-deprisco.txt"
 
 
 def second_opinion(dest: Path) -> Path:

@@ -3,9 +3,9 @@ by sync, and the per-passage roles the ranking reads."""
 
 from __future__ import annotations
 
-import shutil
 
 import pytest
+from conftest import copy_pena
 
 from qa_bot.ingest import roles
 from qa_bot.ingest.roles import citation_only, classify, tag
@@ -83,13 +83,11 @@ def test_every_sentence_of_an_opinion_gets_one_role_in_order(pena_opinion):
     assert any(text[r.start:r.end].startswith("Finally, the PBA argues") for r in tagged if r.role == "argument")
 
 
-def test_roles_are_stored_at_ingest_read_back_and_retagged_by_sync(tmp_path, data_dir, monkeypatch):
+def test_roles_are_stored_at_ingest_read_back_and_retagged_by_sync(tmp_path, monkeypatch):
     from qa_bot.library import Library
 
     src = tmp_path / "src"
-    src.mkdir()
-    for name in ("pena-v-deprisco.txt", "pena-v-deprisco.json"):
-        shutil.copy(data_dir / name, src / name)
+    copy_pena(src)
     with Library.open(tmp_path / "lib", create=True) as lib:
         lib.ingest([src / "pena-v-deprisco.txt"], embed=False)
         (oid, _, _), = list(lib.store.opinions())
