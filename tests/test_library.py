@@ -47,6 +47,33 @@ def test_answer_caches_live_in_the_librarys_one_cache_and_writes_clear_it(pena):
     assert lib.cache.cleared == cleared + 2
 
 
+BROWN = ("We conclude that in the field of public education the doctrine of separate but equal has no place.\n"
+         "Separate educational facilities are inherently unequal.\n")
+BROWN_META = {"case_name": "Brown v. Board of Education", "citation": "347 U.S. 483",
+              "court": "Supreme Court of the United States", "court_id": "scotus", "year": 1954}
+
+
+def test_an_opinion_just_added_or_renamed_is_known_by_its_name_though_its_text_never_says_it(pena):
+    """Before: after uploading an opinion whose text never repeats its case name (its name comes from a
+    sidecar, or from ``edit``), a question naming it was answered 'The library holds no opinion named
+    Brown v. Board of Education' - the name's words were looked up in the passages' words only."""
+    import json
+
+    lib, src = pena
+    question = "What did Brown v. Board of Education hold about separate educational facilities?"
+    assert "holds no opinion named Brown v. Board of Education" in ask(lib, question).note  # not yet added
+    (src / "brown.txt").write_text(BROWN, encoding="utf-8")
+    (src / "brown.json").write_text(json.dumps(BROWN_META), encoding="utf-8")
+    lib.ingest([src / "brown.txt"], embed=False)
+    answer = ask(lib, question)
+    assert not answer.abstained, answer.note
+    assert answer.citations[0].full.startswith("Brown v. Board of Education, 347 U.S. 483")
+    lib.edit("347 U.S. 483", case_name="Brown v. Topeka School District")
+    renamed = ask(lib, "What did Brown v. Topeka School District hold about separate educational facilities?")
+    assert not renamed.abstained, renamed.note
+    assert renamed.citations[0].full.startswith("Brown v. Topeka School District, 347 U.S. 483")
+
+
 @pytest.fixture
 def two(pena):
     lib, src = pena

@@ -108,14 +108,16 @@ def named_opinions(question: str, case_names: Sequence[tuple[str, str]]) -> set[
 _NAME_RUN = re.compile(r"(?<![.?!]\s)(?<!^)\b([A-Z][\w'’.-]*(?:\s+(?:of\s+|v\.\s+)?[A-Z][\w'’.-]*)+)")
 
 
-def unknown_names(question: str, idf: LibraryIdf) -> list[str]:
+def unknown_names(question: str, idf: LibraryIdf, case_names: Sequence[str] = ()) -> list[str]:
     """Proper names in the question (a run of two or more capitalised words past its first word:
-    "Dram Shop Act", "Castle Rock") with a word the library never uses: the library cannot hold what
-    the question is about."""
+    "Dram Shop Act", "Castle Rock") with a word the library never uses, in its passages or in the
+    names of its opinions (``case_names``: an opinion's name may come from a sidecar or an edit and
+    never appear in its text): the library cannot hold what the question is about."""
+    named = {t for n in case_names for t in _terms(n)}
     out = []
     for m in _NAME_RUN.finditer(question):
         name = m.group(1)
-        if any(not idf.df.get(t, 0) for t in _terms(name) if t not in _QUESTION_WORDS):
+        if any(not idf.df.get(t, 0) and t not in named for t in _terms(name) if t not in _QUESTION_WORDS):
             out.append(name)
     return out
 

@@ -239,7 +239,7 @@ def extractive(question: str, hits: Sequence[Hit], opinion: Callable[[str], Opin
     cands = compose.focus(cands, intent)
     if not cands:
         return abstain(question, hits, "extractive", "No passage matched the question.")
-    unknown = (unknown_cases(question, hits, names) or unknown_names(question, idf)) if idf is not None else []
+    unknown = (unknown_cases(question, hits, names) or unknown_names(question, idf, names)) if idf is not None else []
     if unknown:
         return abstain(question, hits, "extractive",
                        f"The library holds no opinion named {unknown[0]} and no retrieved passage mentions it "
