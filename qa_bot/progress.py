@@ -17,6 +17,7 @@ from typing import Callable, TextIO
 
 Progress = Callable[[str, int, int], None]  # (stage, done, total)
 LOG_SECONDS = 10.0
+RATE_SECONDS = 0.5  # a stage over sooner has no rate worth printing (3 passages in a microsecond)
 UNITS = {"ingest": "file", "opinions": "opinion", "bm25": "passage", "embed": "passage"}
 
 
@@ -46,7 +47,7 @@ class _Stage:
         else:
             head = f"{self.name}: {self.done:,} {plural}"
         rate = self.rate(now)
-        tail = f", {rate:.1f} {plural}/s" if self.done else ""
+        tail = f", {rate:.1f} {plural}/s" if self.done and now - self.start >= RATE_SECONDS else ""
         if final:
             return f"{head} in {_clock(now - self.start)}{tail}"
         if self.total and self.done and rate > 0:

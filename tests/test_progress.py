@@ -60,6 +60,22 @@ def test_log_lines_have_no_cursor_codes_and_each_stage_its_own_rate(monkeypatch)
     assert lines[-2:] == ["embed: started, 400 passages", "embed: 400/400 passages (100%) in 0:04, 100.0 passages/s"]
 
 
+def test_a_stage_over_at_once_prints_no_rate(monkeypatch):
+    """Before: a BM25 update of 3 passages, reported once when done, closed with
+    'bm25: 3/3 passages (100%) in 0:00, 3000000000.0 passages/s'."""
+    clock = Clock()
+    monkeypatch.setattr(P.time, "monotonic", clock)
+    out = io.StringIO()
+    show = P.progress_printer(stream=out, tty=False)
+    show("bm25", 3, 3)
+    clock.now += 0.01
+    show("embed", 0, 3)
+    clock.now += 0.01
+    show("embed", 3, 3)
+    assert out.getvalue().splitlines() == ["bm25: started, 3 passages", "bm25: 3/3 passages (100%) in 0:00",
+                                           "embed: started, 3 passages", "embed: 3/3 passages (100%) in 0:00"]
+
+
 def test_log_lines_in_between_say_percent_rate_and_time_left(monkeypatch):
     clock = Clock()
     monkeypatch.setattr(P.time, "monotonic", clock)
