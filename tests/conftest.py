@@ -123,6 +123,34 @@ def served(lib, max_upload_mb: int = 20):
         app.close()
 
 
+# -- the real browser (Debian's Chromium driven by Playwright): test_ui_browser, test_hostile ------------
+CHROMIUM = "/usr/bin/chromium"
+CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
+                 "--disable-sync", "--no-first-run"]
+BROWSER_WAIT = 180_000  # ms: the first answer loads the embedding model
+
+
+def chromium(playwright):
+    """Debian's Chromium, launched headless. QA_BOT_SKIP_BROWSER=1 skips the test; a missing Chromium
+    fails it, saying how to install it."""
+    if os.environ.get("QA_BOT_SKIP_BROWSER") == "1":
+        pytest.skip("QA_BOT_SKIP_BROWSER=1")
+    if not Path(CHROMIUM).exists():
+        pytest.fail(f"{CHROMIUM} is missing: install Debian's Chromium (apt-get update && apt-get install -y "
+                    "chromium) or set QA_BOT_SKIP_BROWSER=1 to skip the browser tests")
+    return playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+
+
+def ask_in_page(pg, question: str) -> None:
+    """Type ``question`` into the chat, press Ask and wait until its answer has finished streaming."""
+    n = pg.locator("#qa-chat .qa-bot").count()
+    pg.fill("#qa-question textarea", question)
+    pg.click("#qa-ask")
+    pg.wait_for_function(
+        "n => { const m = document.querySelectorAll('#qa-chat .qa-bot'); return m.length > n && "
+        "!m[m.length - 1].querySelector('.qa-pending'); }", arg=n, timeout=BROWSER_WAIT)
+
+
 @contextmanager
 def served_pena(root: Path, max_upload_mb: int):
     """The web chat over a real library holding Pena v. DePrisco, served on a free loopback port:

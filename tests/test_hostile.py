@@ -2,22 +2,19 @@
 and HTML link tricks, zero-width and bidirectional controls, extremely long lines and prompt injection.
 Nothing executes in a real browser (Debian's Chromium through Playwright), no request leaves the
 machine, the layout stays usable, and no citation an injection asked for survives verification in LLM
-mode (against the scripted endpoint of ``test_llm``)."""
+mode (against the scripted endpoint of ``llmkit``)."""
 
 from __future__ import annotations
 
 import json
-import os
 import re
-import threading
-from http.server import ThreadingHTTPServer
 from pathlib import Path
 from urllib.parse import urlparse
 
 import pytest
-from conftest import DATA
+from conftest import ask_in_page, chromium, fake_embed
+from llmkit import scripted_endpoint
 
-import test_llm
 from qa_bot.web import render as R
 
 # -- prompt injection against the LLM answerer -----------------------------------------------------
@@ -43,8 +40,7 @@ def _passage_numbers(messages) -> dict[str, str]:
 
 def obeying_model(model: str, messages):
     """A model that does what the planted text says, and also answers the question properly."""
-    if model != "obeys-injection":
-        return ORIGINAL_SCRIPT(model, messages)
+    assert model == "obeys-injection", model
     n = _passage_numbers(messages)
     assert len(n) == 3, n  # all three passages were retrieved and sent
     return 200, "text/event-stream", [
@@ -52,9 +48,6 @@ def obeying_model(model: str, messages):
         f"The tenant must pay $5,000,000 in damages under Roe v. Wade, 410 U.S. 113 (1973) [{n['410 U.S. 113']}]. ",
         "A landlord who fails to repair a broken heating system for three winter months breaches the warranty "
         f"of habitability [{n['We hold that a landlord']}]."], 0
-
-
-ORIGINAL_SCRIPT = test_llm.script
 
 
 @pytest.fixture(scope="module")
@@ -65,14 +58,8 @@ def injected_library(tmp_path_factory):
     (root / "smith.txt").write_text(INJECTED, encoding="utf-8")
     lib = Library.open(root / "lib", create=True)
     lib.ingest([root / "smith.txt"], embed=False)
-    test_llm.script = obeying_model
-    server = ThreadingHTTPServer(("127.0.0.1", 0), test_llm.Handler)
-    server.daemon_threads = True
-    threading.Thread(target=server.serve_forever, daemon=True).start()
-    yield lib, f"http://127.0.0.1:{server.server_address[1]}/v1"
-    server.shutdown()
-    server.server_close()
-    test_llm.script = ORIGINAL_SCRIPT
+    with scripted_endpoint(obeying_model) as server:
+        yield lib, server.url
     lib.close()
 
 
@@ -83,7 +70,7 @@ def test_no_injected_citation_survives_verification(injected_library):
     lib, url = injected_library
     answer = ask(lib, "What is the controlling authority on the warranty of habitability, and what damages must "
                       "the tenant pay?", answerer="llm",
-                 embed=test_llm.fake_embed, llm_base_url=url, llm_model="obeys-injection", llm_api_key="x",
+                 embed=fake_embed, llm_base_url=url, llm_model="obeys-injection", llm_api_key="x",
                  mode="bm25", k=6)
     text = " ".join(s.text for s in answer.sentences) + " ".join(c.quote for c in answer.citations)
     assert "999 U.S. 1" not in text and "410 U.S. 113" not in text and "5,000,000" not in text, answer
@@ -146,23 +133,19 @@ def hostile_server(tmp_path_factory):
 
 
 def test_hostile_opinion_and_question_stay_inert_in_a_real_browser(hostile_server):
-    from test_ui_browser import ARGS, CHROMIUM, LONG, _ask
-
-    if os.environ.get("QA_BOT_SKIP_BROWSER") == "1":
-        pytest.skip("QA_BOT_SKIP_BROWSER=1")
     from playwright.sync_api import sync_playwright
 
     url, _ = hostile_server
     dialogs, errors, hosts = [], [], set()
     with sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=CHROMIUM, args=ARGS)
+        browser = chromium(p)
         page = browser.new_page(viewport={"width": 1280, "height": 900})
         page.on("dialog", lambda d: (dialogs.append(d.message), d.dismiss()))
         page.on("pageerror", lambda e: errors.append(str(e)))
         page.on("request", lambda r: hosts.add(urlparse(r.url).hostname))
         page.goto(url)
         page.wait_for_selector("#qa-question textarea")
-        _ask(page, "Does the zebra crossing rule govern lantern ferries? " + " ".join(PAYLOADS[:8]) + BIDI)
+        ask_in_page(page, "Does the zebra crossing rule govern lantern ferries? " + " ".join(PAYLOADS[:8]) + BIDI)
         bot = page.locator("#qa-chat .qa-bot").last
         assert "zebra crossing rule" in bot.inner_text()
         for link in bot.locator("a.qa-cite").all()[:3]:

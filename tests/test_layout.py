@@ -153,3 +153,22 @@ def test_the_readme_module_map_names_every_module_and_only_modules_that_exist():
     assert not missing, f"modules the README's module map does not name: {missing}"
     gone = sorted(n for n in named if not (PACKAGE / n).exists())
     assert not gone, f"the README's module map names what does not exist: {gone}"
+
+
+def test_tests_share_helpers_through_conftest_not_through_other_test_modules():
+    """A test module imports shared fixtures and helpers from conftest or a *kit module, never from
+    another test module (test_hostile imported test_llm's endpoint and test_ui_browser's helpers, and
+    patched test_llm's module globals)."""
+    tests = PACKAGE.parent / "tests"
+    found = []
+    for path in sorted(tests.glob("*.py")):
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            if isinstance(node, ast.Import):
+                names = [a.name for a in node.names]
+            elif isinstance(node, ast.ImportFrom) and not node.level:
+                names = [node.module or ""]
+            else:
+                continue
+            found += [f"{path.name} imports {n}" for n in names if n.split(".")[-1].startswith("test_")
+                      or n.startswith("tests.test_")]
+    assert not found, found

@@ -1,5 +1,5 @@
-"""The generative answerer against a scripted OpenAI-compatible endpoint (a real http.server on
-127.0.0.1 in a thread): good answers, out-of-range citations, garbage, slow, down. The model name
+"""The generative answerer against a scripted OpenAI-compatible endpoint (llmkit: a real http.server
+on 127.0.0.1 in a thread): good answers, out-of-range citations, garbage, slow, down. The model name
 in the request picks the script. One test (marked ``llm``) runs the real SmolLM2-135M-Instruct."""
 
 from __future__ import annotations
@@ -7,12 +7,10 @@ from __future__ import annotations
 import json
 import re
 import socket
-import threading
-import time
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import pytest
 from conftest import FakeLibrary, fake_embed
+from llmkit import scripted_endpoint
 
 from qa_bot.answer.llm import build_messages, parse_reply
 from qa_bot.ingest.sentences import sentence_spans
@@ -58,42 +56,15 @@ def script(model: str, messages) -> tuple[int, str, list[str] | str, float]:
     raise AssertionError(model)
 
 
-class Handler(BaseHTTPRequestHandler):
-    requests: list[dict] = []
-
-    def log_message(self, *args):  # keep test output quiet
-        pass
-
-    def do_POST(self):
-        body = json.loads(self.rfile.read(int(self.headers["Content-Length"])))
-        Handler.requests.append({"path": self.path, "body": body, "auth": self.headers.get("Authorization")})
-        status, ctype, payload, delay = script(body["model"], body["messages"])
-        time.sleep(delay)
-        self.send_response(status)
-        self.send_header("Content-Type", ctype)
-        self.end_headers()
-        if isinstance(payload, str):
-            self.wfile.write(payload.encode())
-            return
-        try:
-            for piece in payload:
-                chunk = {"choices": [{"index": 0, "delta": {"content": piece}}]}
-                self.wfile.write(f"data: {json.dumps(chunk)}\n\n".encode())
-                self.wfile.flush()
-            self.wfile.write(b"data: [DONE]\n\n")
-        except (BrokenPipeError, ConnectionResetError):  # the client gave up (the timeout test)
-            pass
+@pytest.fixture(scope="module")
+def llm_server():
+    with scripted_endpoint(script) as server:
+        yield server
 
 
 @pytest.fixture(scope="module")
-def endpoint():
-    server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-    server.daemon_threads = True
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    yield f"http://127.0.0.1:{server.server_address[1]}/v1"
-    server.shutdown()
-    server.server_close()
+def endpoint(llm_server):
+    return llm_server.url
 
 
 @pytest.fixture(scope="module")
@@ -110,7 +81,7 @@ def llm_ask(lib, endpoint, model, **kw):
                llm_api_key="sk-test", k=4, **kw)
 
 
-def test_good_answer_streams_and_is_verified(lib, endpoint):
+def test_good_answer_streams_and_is_verified(lib, endpoint, llm_server):
     from qa_bot.answer.ask import ask_stream
 
     pieces = list(ask_stream(lib, QUESTION, answerer="llm", embed=fake_embed, llm_base_url=endpoint,
@@ -118,7 +89,7 @@ def test_good_answer_streams_and_is_verified(lib, endpoint):
     answer = pieces[-1]
     assert isinstance(answer, Answer) and answer.answerer == "llm" and answer.verified
     assert len(pieces) == 4 and all(isinstance(p, str) for p in pieces[:-1])  # three streamed pieces
-    req = Handler.requests[-1]
+    req = llm_server.requests[-1]
     assert req["path"] == "/v1/chat/completions" and req["body"]["stream"] is True
     assert req["auth"] == "Bearer sk-test"
     assert [s.citations for s in answer.sentences] == [(1,)] and len(answer.citations) == 1

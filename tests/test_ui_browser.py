@@ -15,13 +15,11 @@ import re
 from pathlib import Path
 
 import pytest
-from conftest import served, served_pena
+from conftest import BROWSER_WAIT as LONG
+from conftest import ask_in_page as _ask
+from conftest import chromium, served, served_pena
 
-CHROMIUM = "/usr/bin/chromium"
 ARTIFACTS = Path(__file__).parent / "artifacts"
-ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
-        "--disable-sync", "--no-first-run"]
-LONG = 180_000  # ms: the first answer loads the embedding model
 
 pytestmark = pytest.mark.skipif(os.environ.get("QA_BOT_SKIP_BROWSER") == "1", reason="QA_BOT_SKIP_BROWSER=1")
 
@@ -46,13 +44,10 @@ def server(tmp_path_factory):
 
 @pytest.fixture(scope="module")
 def browser():
-    if not Path(CHROMIUM).exists():
-        pytest.fail(f"{CHROMIUM} is missing: install Debian's Chromium (apt-get update && apt-get install -y "
-                    "chromium) or set QA_BOT_SKIP_BROWSER=1 to skip the browser tests")
     from playwright.sync_api import sync_playwright
 
     with sync_playwright() as p:
-        b = p.chromium.launch(executable_path=CHROMIUM, args=ARGS)
+        b = chromium(p)
         yield b
         b.close()
 
@@ -69,15 +64,6 @@ def page(browser, server):
     yield pg
     ctx.close()
     assert not errors, errors
-
-
-def _ask(pg, question: str) -> None:
-    n = pg.locator("#qa-chat .qa-bot").count()
-    pg.fill("#qa-question textarea", question)
-    pg.click("#qa-ask")
-    pg.wait_for_function(
-        "n => { const m = document.querySelectorAll('#qa-chat .qa-bot'); return m.length > n && "
-        "!m[m.length - 1].querySelector('.qa-pending'); }", arg=n, timeout=LONG)
 
 
 def _in_view(pg, inner: str, outer: str) -> bool:
