@@ -212,6 +212,36 @@ def test_chat_handler_streams_keeps_history_and_filters(served):
     assert "No passages matched" in sources
 
 
+def test_the_llm_model_field_reaches_the_llm_answerer(served, monkeypatch):
+    """Before: the chat had no LLM model field, so choosing the llm answerer failed with 'no LLM model
+    named: set QA_BOT_LLM_MODEL (or AnswerSettings.llm_model)'. The model typed in the field is the one
+    asked (here a scripted OpenAI-compatible endpoint that quotes the first passage it is given)."""
+    import re
+
+    from llmkit import scripted_endpoint
+
+    demo, _, lib = served
+
+    def quoting_model(model, messages):
+        user = messages[-1]["content"]
+        text = re.search(r"<<<PASSAGE 1\n(.*?)\nPASSAGE 1>>>", user, re.S).group(1)
+        from qa_bot.ingest.sentences import sentence_spans
+
+        s, e = sentence_spans(text)[0]
+        return 200, "text/event-stream", [text[s:e], " [1]"], 0
+
+    q = "What did the court hold about qualified immunity?"
+    with scripted_endpoint(quoting_model) as server:
+        monkeypatch.setattr(lib, "settings", lib.settings.with_(answer={"llm_base_url": server.url, "llm_model": ""}))
+        chat, _, sources, _, _, cites = list(demo.qa_app.ask(q, [], "llm", "bm25", 3, [], None, None, None,
+                                                             " my-local-model "))[-1]
+        assert [r["body"]["model"] for r in server.requests] == ["my-local-model"]
+        assert 'class="qa-cite"' in chat and 'class="qa-error"' not in chat, chat
+        assert cites.startswith("[1] Pena v. DePrisco, 432 F.3d 98, ") and "used in answer" in sources
+        chat = list(demo.qa_app.ask(q, [], "llm", "bm25", 3, [], None, None, None, ""))[-1][0]
+        assert 'class="qa-error"' in chat and "needs a model" in chat and len(server.requests) == 1
+
+
 def test_password_from_environment_protects_the_app(served):
     """What ``--host 0.0.0.0`` with QA_BOT_PASSWORD launches: a login in front of the UI and the API."""
     import httpx
