@@ -94,13 +94,7 @@ def _pack(pieces: list[Span], fits: Callable[[Span], bool], page_starts: list[in
             return not (_page_begins(page_starts, first, pieces[j - 1][1])
                         and n_tok((first, pieces[j - 2][1])) >= min_tokens)
 
-        lo, step = i + 1, 1
-        while lo + step <= len(pieces) and ok(lo + step):
-            lo, step = lo + step, step * 2
-        hi = min(lo + step - 1, len(pieces))
-        while lo < hi:
-            mid = (lo + hi + 1) // 2
-            lo, hi = (mid, hi) if ok(mid) else (lo, mid - 1)
+        lo = _reach(i + 1, len(pieces), ok)
         groups.append(pieces[i:lo])
         i = lo
     # a short tail (a lone "Id." after a long sentence) takes sentences back from its neighbour
@@ -111,6 +105,19 @@ def _pack(pieces: list[Span], fits: Callable[[Span], bool], page_starts: list[in
                 break
             cur.insert(0, prev.pop())
     return groups
+
+
+def _reach(lo: int, limit: int, ok: Callable[[int], bool]) -> int:
+    """The largest ``j`` in ``[lo, limit]`` with ``ok(j)``, where ``ok`` turns false only once as ``j``
+    grows and ``lo`` is taken as given: found by doubling the step from ``lo``, then bisecting."""
+    step = 1
+    while lo + step <= limit and ok(lo + step):
+        lo, step = lo + step, step * 2
+    hi = min(lo + step - 1, limit)
+    while lo < hi:
+        mid = (lo + hi + 1) // 2
+        lo, hi = (mid, hi) if ok(mid) else (lo, mid - 1)
+    return lo
 
 
 def _split_words(text: str, span: Span, fits: Callable[[Span], bool]) -> list[Span]:
@@ -131,13 +138,7 @@ def _split_words(text: str, span: Span, fits: Callable[[Span], bool]) -> list[Sp
         def ok(j: int) -> bool:  # words i..j-1 fit in one piece
             return fits((start, words[j - 1][1]))
 
-        lo, step = i + 1, 1
-        while lo + step <= len(words) and ok(lo + step):
-            lo, step = lo + step, step * 2
-        hi = min(lo + step - 1, len(words))
-        while lo < hi:
-            mid = (lo + hi + 1) // 2
-            lo, hi = (mid, hi) if ok(mid) else (lo, mid - 1)
+        lo = _reach(i + 1, len(words), ok)
         out.append((start, words[lo - 1][1]))
         i = lo
     return out
