@@ -41,7 +41,7 @@ def main() -> int:
     args = ap.parse_args()
 
     from qa_bot.backends import milvus as mv
-    from qa_bot.backends.local import LocalBackend
+    from qa_bot.retrieve.local import LocalBackend
     from qa_bot.backends.uri import parse
     from qa_bot.index.embed import Embedder
     from qa_bot.ingest.pipeline import ingest

@@ -19,7 +19,7 @@ pytest.importorskip("milvus_lite", reason="Milvus Lite (the embedded engine the 
 from qa_bot import cli  # noqa: E402
 from qa_bot.backends import milvus as mv  # noqa: E402
 from qa_bot.backends.base import Filters  # noqa: E402
-from qa_bot.backends.local import LocalBackend  # noqa: E402
+from qa_bot.retrieve.local import LocalBackend  # noqa: E402
 from qa_bot.backends.uri import parse  # noqa: E402
 from qa_bot.errors import BadQuestion, IndexMismatch, IndexNotFound  # noqa: E402
 from qa_bot.index.embed import FakeEmbedder  # noqa: E402

@@ -16,7 +16,7 @@ pytest.importorskip("ray.data", reason="Ray Data is not installed: pip install '
 from qa_bot import cli  # noqa: E402
 from qa_bot.backends import milvus as mv  # noqa: E402
 from qa_bot.backends.base import Filters  # noqa: E402
-from qa_bot.backends.local import LocalBackend  # noqa: E402
+from qa_bot.retrieve.local import LocalBackend  # noqa: E402
 from qa_bot.backends.uri import parse  # noqa: E402
 from qa_bot.errors import IndexMismatch  # noqa: E402
 from qa_bot.index.embed import Embedder, FakeEmbedder  # noqa: E402

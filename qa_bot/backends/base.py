@@ -3,7 +3,7 @@
 Above it (``Library``, ``retrieve.search.Retriever``: question validation, filter checks, per-opinion
 caps, reranking; the answerer, eval and the web chat) nothing knows which backend runs. Below it:
 
-* ``local`` (``backends.local``): one folder, the SQLite store + bm25s + FAISS, as always;
+* ``local`` (``retrieve.local``, beside the search it presents): one folder, the SQLite store + bm25s + FAISS, as always;
 * ``milvus`` (``backends.milvus``): a Milvus server or cluster (``milvus://host:19530/NAME``) or a Milvus
   Lite file (``milvus-lite:///path/to/library.db``).
 

@@ -2,7 +2,8 @@
 
 Its code stays where it grew (``retrieve.search``: the lock-free index snapshot and the local candidate
 search; ``index.sync``: keeping the indexes in step with the store); this class presents it through the
-``backends.base.Backend`` seam, next to the Milvus backend.
+``backends.base.Backend`` seam, next to the Milvus backend. It lives beside the search it presents, so
+imports run one way: ``retrieve`` uses ``backends``, never the reverse.
 """
 
 from __future__ import annotations
@@ -10,10 +11,10 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Mapping
 
+from ..backends.base import Filters, Progress
 from ..ingest.store import Store
-from ..retrieve.search import Retriever
 from ..settings import Settings
-from .base import Filters, Progress
+from .search import Retriever
 
 
 class LocalBackend:
