@@ -35,7 +35,8 @@ def main() -> int:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("paths", nargs="+")
     ap.add_argument("--num-cpus", type=int, default=2)
-    ap.add_argument("--actors", type=int, default=1)
+    ap.add_argument("--actors", default="1",
+                    help="embedding actors; a comma-separated list runs the Ray job once per value (e.g. 1,2)")
     ap.add_argument("--batch-opinions", type=int, default=8)
     ap.add_argument("--json", default="")
     args = ap.parse_args()
@@ -61,7 +62,7 @@ def main() -> int:
         dt = time.perf_counter() - t
         n = local.store.stats()["passages"]
         out["local"] = {"seconds": round(dt, 1), "passages": n, "passages_per_s": round(n / dt, 2),
-                        "opinions": len(rep.ingested)}
+                        "opinions": len(rep.ingested), "load_after": os.getloadavg()[0]}
         local.close()
         print(f"local   {n} passages in {dt:.1f} s = {n / dt:.1f} passages/s", flush=True)
 
@@ -72,22 +73,25 @@ def main() -> int:
         dt = time.perf_counter() - t
         n = lib.stats()["passages"]
         out["milvus"] = {"seconds": round(dt, 1), "passages": n, "passages_per_s": round(n / dt, 2),
-                         "opinions": len(rep.ingested)}
+                         "opinions": len(rep.ingested), "load_after": os.getloadavg()[0]}
         lib.close()
         print(f"milvus  {n} passages in {dt:.1f} s = {n / dt:.1f} passages/s", flush=True)
 
-        t = time.perf_counter()
-        lib = mv.MilvusBackend(parse(f"milvus-lite://{work / 'ray.db'}"), dim=emb.dim)
-        rr = ray_ingest(args.paths, lib, settings, num_cpus=args.num_cpus, actors=args.actors,
-                        batch_opinions=args.batch_opinions)
-        dt = time.perf_counter() - t
-        n = lib.stats()["passages"]
-        out["ray"] = {"seconds": round(dt, 1), "passages": n, "passages_per_s": round(n / dt, 2),
-                      "opinions": rr.ingested, "num_cpus": args.num_cpus, "actors": args.actors,
-                      "batch_opinions": args.batch_opinions, "includes": "Ray start-up and shut-down"}
-        lib.close()
-        print(f"ray     {n} passages in {dt:.1f} s = {n / dt:.1f} passages/s", flush=True)
-        out["ratio_ray_over_local"] = round(out["ray"]["passages_per_s"] / out["local"]["passages_per_s"], 2)
+        for actors in [int(a) for a in str(args.actors).split(",")]:
+            key = "ray" if actors == 1 else f"ray_actors{actors}"
+            t = time.perf_counter()
+            lib = mv.MilvusBackend(parse(f"milvus-lite://{work / f'ray{actors}.db'}"), dim=emb.dim)
+            rr = ray_ingest(args.paths, lib, settings, num_cpus=args.num_cpus, actors=actors,
+                            batch_opinions=args.batch_opinions)
+            dt = time.perf_counter() - t
+            n = lib.stats()["passages"]
+            out[key] = {"seconds": round(dt, 1), "passages": n, "passages_per_s": round(n / dt, 2),
+                        "opinions": rr.ingested, "num_cpus": args.num_cpus, "actors": actors,
+                        "batch_opinions": args.batch_opinions, "includes": "Ray start-up and shut-down",
+                        "load_after": os.getloadavg()[0]}
+            lib.close()
+            print(f"{key:<7} {n} passages in {dt:.1f} s = {n / dt:.1f} passages/s", flush=True)
+            out[f"ratio_{key}_over_local"] = round(out[key]["passages_per_s"] / out["local"]["passages_per_s"], 2)
         out["ratio_milvus_over_local"] = round(out["milvus"]["passages_per_s"] / out["local"]["passages_per_s"], 2)
         out["load_after"] = os.getloadavg()
         print(json.dumps(out, indent=1))
