@@ -177,6 +177,41 @@ def test_other_model_or_schema_refused(built, tmp_path):
         mv.MilvusBackend(parse(f"milvus-lite://{tmp_path / 'empty.db'}"), create=False)
 
 
+def test_a_library_of_another_qa_bot_schema_refused(tmp_path, capsys):
+    """A qa-bot library recorded with another schema version, or whose passage collection lacks fields
+    this version reads, is refused on open (API and CLI: one message naming the URI) and left as it was."""
+    newer = f"milvus-lite://{tmp_path / 'newer.db'}"
+    lib = mv.MilvusBackend(parse(newer), dim=FakeEmbedder.dim)
+    assert not ingest(lib, [DATA / "pena-v-deprisco.txt"]).failed
+    n = lib.stats()["passages"]
+    lib._put_meta({**lib.meta(), "schema": 99})
+    lib.close()
+    with pytest.raises(IndexMismatch, match="library schema 99"):
+        mv.MilvusBackend(parse(newer), create=False)
+    code = cli.main(["search", "privacy", "--index", newer])
+    err = capsys.readouterr().err
+    assert code != 0 and newer in err and "schema 99" in err and "Traceback" not in err
+    with pytest.raises(IndexMismatch, match="library schema 99"):
+        mv.MilvusBackend(parse(newer))  # ingest opens with create=True: refused all the same
+    from pymilvus import MilvusClient
+
+    c = MilvusClient(str(tmp_path / "newer.db"))  # nothing was changed by the refusals
+    assert c.query("newer", filter="", output_fields=["count(*)"])[0]["count(*)"] == n
+    c.close()
+
+    older = f"milvus-lite://{tmp_path / 'older.db'}"
+    lib = mv.MilvusBackend(parse(older), dim=FakeEmbedder.dim)
+    ingest(lib, [DATA / "pena-v-deprisco.txt"])
+    lib.client.drop_collection(lib.name)
+    lib.client.create_collection(lib.name, dimension=FakeEmbedder.dim)  # a passage collection without our fields
+    lib.close()
+    with pytest.raises(IndexMismatch, match="lacks fields"):
+        mv.MilvusBackend(parse(older), create=False)
+    code = cli.main(["ask", "privacy", "--index", older])
+    err = capsys.readouterr().err
+    assert code != 0 and older in err and "lacks fields" in err and "Traceback" not in err
+
+
 def test_milvus_down_is_one_clear_message(tmp_path, capsys):
     from conftest import free_port
 

@@ -43,7 +43,11 @@ class MilvusStore:
         self._meta_cache: dict | None = None
         self._opinions_cache: list | None = None
         self._df_cache: dict[int, int] = {}
-        self._setup(create, lexical)
+        try:
+            self._setup(create, lexical)
+        except BaseException:
+            self.close()  # a refused library leaves no Milvus Lite server holding its file
+            raise
 
     # -- schema -------------------------------------------------------------------------------------
     @_guard
