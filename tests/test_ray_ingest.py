@@ -66,7 +66,8 @@ def test_ray_ingest_matches_the_local_pipeline_and_resumes(ray_local, local_coun
     first = lib.stats()["opinions"]
     assert 0 < first < len(local_report.ingested)
     monkeypatch.setattr(ri, "_write", real_write)
-    report = ri.ray_ingest(FILES, lib, write_batch=4, batch_opinions=4)
+    # resumed with as many actors as Ray has CPUs: the actors leave the parse tasks a share
+    report = ri.ray_ingest(FILES, lib, write_batch=4, batch_opinions=4, actors=2)
     assert report.skipped_seen == first and report.ingested == len(local_report.ingested) - first
     assert sorted(report.rejected) == sorted((r.source, r.detail) for r in local_report.failed)
     keys = sorted((p.opinion_id, p.ordinal, p.text) for p in lib.passages())
@@ -83,6 +84,16 @@ def test_ray_ingest_matches_the_local_pipeline_and_resumes(ray_local, local_coun
     with pytest.raises(IndexMismatch, match="fake-hash-64"):
         ri.ray_ingest(FILES, lib, embedder=FakeEmbedder())
     lib.close()
+
+
+def test_cpu_shares_leave_the_parse_tasks_a_cpu():
+    for cpus in (1.0, 2.0, 3.0, 8.0, 64.0):
+        for actors in (1, 2, 3, 8, 64):
+            actor, parse = ri.cpu_shares(cpus, actors)
+            assert 0 < actor <= 1 and 0 < parse <= 1
+            assert actors * actor + parse <= cpus + 1e-9  # everything can run at once
+    assert ri.cpu_shares(2.0, 1) == (1.0, 1.0) and ri.cpu_shares(2.0, 2) == (0.5, 1.0)
+    assert ri.cpu_shares(16.0, 8) == (1.0, 1.0)
 
 
 def test_engine_ray_needs_a_milvus_index(capsys, tmp_path):

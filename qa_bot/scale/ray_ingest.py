@@ -125,6 +125,15 @@ class _Embed:
         return batch
 
 
+def cpu_shares(cpus: float, actors: int) -> tuple[float, float]:
+    """CPUs each embedding actor and each parse task asks Ray for. An actor holds its share for the
+    whole job, so the actors together leave at least one CPU (half the cluster's, on one CPU) to the
+    parse tasks: with ``actors`` whole CPUs on a cluster of as many CPUs, no parse task could start
+    and the job would wait for ever (``--actors 2`` on ``ray.init(num_cpus=2)`` did)."""
+    actor_cpus = min(1.0, max(cpus - 1.0, cpus / 2) / actors)
+    return actor_cpus, max(0.01, min(1.0, cpus - actors * actor_cpus))
+
+
 def ray_ingest(paths: Iterable[str | Path], lib, settings: Settings | None = None, *, actors: int = 1,
                batch_opinions: int = 8, write_batch: int = 16, num_cpus: int | None = None,
                address: str | None = None, progress: Progress | None = None, embedder=None) -> RayIngestReport:
@@ -167,9 +176,10 @@ def ray_ingest(paths: Iterable[str | Path], lib, settings: Settings | None = Non
         ctx = ray.data.DataContext.get_current()
         ctx.enable_progress_bars = False
         ds = ray.data.from_items(files, override_num_blocks=min(len(files), 64))
-        ds = ds.flat_map(_parse, fn_kwargs={"settings": settings, "seen": seen})
+        actor_cpus, parse_cpus = cpu_shares(ray.cluster_resources().get("CPU", 1.0), actors)
+        ds = ds.flat_map(_parse, fn_kwargs={"settings": settings, "seen": seen}, num_cpus=parse_cpus)
         ds = ds.map_batches(_Embed, fn_constructor_kwargs={"embed_settings": settings.embed}, concurrency=actors,
-                            batch_size=batch_opinions, batch_format="numpy")
+                            num_cpus=actor_cpus, batch_size=batch_opinions, batch_format="numpy")
         pending: list[tuple] = []
         done = 0
         for batch in ds.iter_batches(batch_size=write_batch, batch_format="numpy"):
