@@ -95,3 +95,53 @@ def test_model_token_counts_without_transformers_match_the_transformers_tokenize
     assert [count(p) for p in pieces] == [len(tok(p, add_special_tokens=True, truncation=False)["input_ids"])
                                          for p in pieces]
     assert max(count(p) for p in pieces) > 512  # no truncation hides a long piece
+
+
+def test_workers_parse_corpus_lines_and_report_bad_ones_as_the_serial_ingest_does(tmp_path, data_dir):
+    """With a pool, a scotus corpus is parsed in the workers (``Pending``): same documents, same rejected
+    lines, and a document already held is not parsed again."""
+    from qa_bot.ingest import loaders
+    from qa_bot.types import Document
+
+    corpus = tmp_path / "corpus"
+    shutil.copytree(data_dir / "scotus-subset", corpus)
+    lines = (corpus / "cases.jsonl").read_text(encoding="utf-8").splitlines()
+    good = __import__("json").loads(lines[0])
+    bad_file = {**good, "cluster_id": 1, "opinions": [{"opinion_type": "010combined", "file": "opinions/none.txt"}]}
+    bad_field = {**good, "cluster_id": 2, "year": [1967]}
+    (corpus / "opinions" / "latin1.txt").write_bytes("<p>Caf\xe9 society v. State</p>".encode("latin-1"))
+    bad_bytes = {**good, "cluster_id": 3, "opinions": [{"opinion_type": "010combined", "file": "opinions/latin1.txt"}]}
+    extra = [__import__("json").dumps(x) for x in (bad_file, bad_field, bad_bytes)]
+    (corpus / "cases.jsonl").write_text("\n".join(lines + extra + ["{not json"]) + "\n", encoding="utf-8")
+
+    eager = list(loaders.load(corpus))
+    deferred = list(loaders.load(corpus, defer=True))
+    assert any(isinstance(x, loaders.Pending) for x in deferred)
+    for e, d in zip(eager, deferred, strict=True):
+        if isinstance(d, loaders.Pending):
+            try:
+                d = d.document()
+            except Exception as err:  # noqa: BLE001 - the error the eager loader yields in its place
+                d = err
+        assert type(d) is type(e)
+        if isinstance(e, Document):
+            assert d == e
+        else:
+            assert (d.source, d.reason) == (e.source, e.reason)
+
+    serial, pooled = Store(tmp_path / "serial"), Store(tmp_path / "pooled")
+    r1 = ingest(serial, [corpus], Settings.preset(), workers=0)
+    r2 = ingest(pooled, [corpus], Settings.preset(), workers=2)
+    assert r2.lines() == r1.lines()
+    assert len(r1.failed) >= 4 and r1.ingested
+    assert _rows(pooled) == _rows(serial)
+    calls = []
+    real = loaders.Pending.document
+    try:
+        loaders.Pending.document = lambda self: calls.append(self.source) or real(self)
+        again = ingest(pooled, [corpus], Settings.preset(), workers=2)
+    finally:
+        loaders.Pending.document = real
+    assert calls == [] and {r.status for r in again.results} == {"duplicate", "rejected"}
+    serial.close()
+    pooled.close()

@@ -158,11 +158,14 @@ class Prepared:
     richness: int
 
 
-def prepare(doc: Document, settings: Settings) -> Prepared:
-    """Structure, chunk and sketch one document (``InputError`` when it holds no opinion text)."""
+def prepare(doc: Document | loaders.Pending, settings: Settings) -> Prepared:
+    """Structure, chunk and sketch one document, parsing it first if it is ``Pending`` (``InputError``
+    when it holds no opinion text)."""
     from . import chunk as chunking
     from . import roles, structure
 
+    if isinstance(doc, loaders.Pending):
+        doc = doc.document()
     if not any(b.text.strip() for b in doc.blocks):
         raise InputError(doc.source, "no opinion text found in it")
     op = structure.build(doc)
@@ -175,7 +178,7 @@ def prepare(doc: Document, settings: Settings) -> Prepared:
     return Prepared(op, passages, sketch(op.text), richness(op))
 
 
-def _store_one(store: Store, doc: Document, settings: Settings, report: IngestReport,
+def _store_one(store: Store, doc: Document | loaders.Pending, settings: Settings, report: IngestReport,
                prepared: Prepared | None = None) -> None:
     key = _key(doc)
     seen = store.seen(key)
@@ -271,7 +274,7 @@ def ingest(store: Store, paths: Iterable[str | os.PathLike], settings: Settings 
                 queue.push(("file done", None))
                 continue
             first = True
-            items = loaders.load(f)
+            items = loaders.load(f, defer=queue.pool is not None)  # with workers, they parse the files too
             while True:
                 try:
                     item = next(items)
@@ -284,7 +287,7 @@ def ingest(store: Store, paths: Iterable[str | os.PathLike], settings: Settings 
                 first = False
                 if isinstance(item, InputError):
                     queue.push(("rejected", item))
-                else:  # a document seen before needs no preparing: the writer reports it as a duplicate
+                else:  # a document seen before needs no preparing (nor parsing): reported as a duplicate
                     item = replace(item, source=printable(item.source))  # stored and shown: must encode
                     queue.push(("document", item), None if store.seen(_key(item)) else item)
             if first:  # the loader yielded nothing at all

@@ -9,7 +9,8 @@ Each loader module defines::
 
 ``load`` yields one ``Document`` per opinion in the file (a CSV or a corpus folder holds many) and
 yields (not raises) an ``InputError`` for a bad entry so the rest of the file still loads; it raises
-``InputError`` when the whole file is unusable.
+``InputError`` when the whole file is unusable. A loader that sets ``DEFERS = True`` also takes
+``load(path, defer=True)`` and then yields ``Pending`` documents, parsed later by whoever prepares them.
 """
 
 from __future__ import annotations
@@ -19,6 +20,9 @@ from typing import Iterator
 
 from ...errors import InputError, UnknownFormat
 from ...types import Document
+from ._common import Pending
+
+__all__ = ["Pending", "detect", "formats", "iter_files", "load", "registry"]
 
 # Order matters: the first loader whose sniff() says yes wins. Folder loaders come first.
 _MODULES = ("scotus", "cap", "courtlistener", "csvrows", "pdf", "text")
@@ -80,14 +84,16 @@ def _walk_folder(folder: Path) -> Iterator[Path]:
             yield x
 
 
-def load(path: str | Path) -> Iterator[Document | InputError]:
-    """Every opinion in ``path`` (file or folder), with an ``InputError`` in place of each bad one."""
+def load(path: str | Path, defer: bool = False) -> Iterator[Document | Pending | InputError]:
+    """Every opinion in ``path`` (file or folder), with an ``InputError`` in place of each bad one.
+    ``defer``: a loader that can (``DEFERS``) yields ``Pending`` documents instead of parsed ones."""
     for p in iter_files([path]):
         if isinstance(p, InputError):
             yield p
             continue
         try:
-            yield from detect(p).load(p)
+            m = detect(p)
+            yield from (m.load(p, defer=True) if defer and getattr(m, "DEFERS", False) else m.load(p))
         except InputError as e:
             yield e
         except (OSError, UnicodeError, ValueError) as e:

@@ -7,8 +7,9 @@ from __future__ import annotations
 import hashlib
 import json
 import re
-from dataclasses import replace
+from dataclasses import dataclass, replace
 from pathlib import Path
+from typing import Callable
 
 from ...errors import InputError
 from ...text import decode_utf8
@@ -16,6 +17,23 @@ from ...types import Document, Meta
 from ._markup import RawBlock, backfill_first_page
 
 _CAPTION_CITE = re.compile(r"^(\d{1,4} [A-Z][A-Za-z0-9. ]{0,20}? \d{1,5}) \((\d{4})\)$")
+
+
+@dataclass(frozen=True)
+class Pending:
+    """A document known by its source and the hash of its bytes, not parsed yet: ``document()`` parses it
+    (``load`` is a module-level function, so a worker process can be handed it). A loader yields these
+    when asked to defer (``loaders.load(path, defer=True)``), so a parallel ingest parses in its workers
+    and still skips documents it holds already without parsing them."""
+
+    source: str
+    sha256: str
+    load: Callable[..., Document]
+    args: tuple
+
+    def document(self) -> Document:
+        """The ``Document`` (its ``source`` this one's, which the ingest may have made printable)."""
+        return replace(self.load(*self.args), source=self.source)
 
 
 MAX_JSON_DEPTH = 200  # deeper nesting is refused before json.loads recurses (no opinion format needs 20)

@@ -9,6 +9,10 @@ A line whose opinion file is missing, that is not valid JSON, or whose fields ha
 yields an ``InputError`` naming the line and field, and the rest of the corpus still loads. An opinion
 file must lie inside the corpus folder (symlinks resolved): ``"../x"`` or ``"/etc/..."`` is refused. A
 subset folder with the same layout works the same way; so does passing the ``cases.jsonl`` file itself.
+
+``load(path, defer=True)`` yields a ``Pending`` per line instead of a ``Document``: the line is read, checked
+and its opinion files hashed here, and the HTML parsing (most of loading) is left to whoever prepares the
+document, a worker process in a parallel ingest. The document it gives is the one ``load`` would yield.
 """
 
 from __future__ import annotations
@@ -21,11 +25,12 @@ from typing import Iterator
 from ...errors import InputError
 from ...text import decode_utf8
 from ...types import Document, Meta
-from ._common import build, field, load_json
+from ._common import Pending, build, field, load_json
 from ._markup import RawBlock, parse_markup, part_of
 
 NAME = "scotus"
 DESCRIPTION = "scotus-citator corpus folder (cases.jsonl + opinions/)"
+DEFERS = True
 
 COURT = "Supreme Court of the United States"
 _TYPE_PART = {"020lead": "majority", "025plurality": "plurality", "030concurrence": "concurrence",
@@ -43,7 +48,7 @@ def sniff(path: Path, head: bytes) -> bool:
     return _root(path) is not None
 
 
-def load(path: Path) -> Iterator[Document | InputError]:
+def load(path: Path, defer: bool = False) -> Iterator[Document | Pending | InputError]:
     root = _root(path)
     if root is None:
         raise InputError(str(path), "not a scotus-citator folder (needs cases.jsonl and opinions/)")
@@ -65,14 +70,35 @@ def load(path: Path) -> Iterator[Document | InputError]:
                     raise InputError(where, f"line {n} is not a JSON object ({e.reason})") from None
                 if not isinstance(case, dict):
                     raise InputError(where, f"line {n} is not a JSON object")
-                yield load_cluster(root, case, n)
+                yield pending_cluster(root, case, n) if defer else load_line(root, case, n)
             except InputError as e:
                 yield e
             except Exception as e:  # noqa: BLE001 - one bad line must not stop the corpus
                 yield InputError(where, f"line {n} could not be read ({type(e).__name__}: {e})")
 
 
-def load_cluster(root: Path, case: dict, line_no: int) -> Document:
+def load_line(root: Path, case: dict, line_no: int) -> Document:
+    """``load_cluster``, any error but ``InputError`` reported as the line that could not be read."""
+    try:
+        return load_cluster(root, case, line_no)
+    except InputError:
+        raise
+    except Exception as e:  # noqa: BLE001 - one bad line must not stop the corpus
+        raise InputError(f"{root / 'cases.jsonl'}#{line_no}",
+                         f"line {line_no} could not be read ({type(e).__name__}: {e})") from None
+
+
+def pending_cluster(root: Path, case: dict, line_no: int) -> Pending:
+    """The line checked and its files hashed as ``load_cluster`` does, the parsing left to ``load_line``."""
+    source, chosen, _ = _plan(root, case, line_no)
+    digest = hashlib.sha256()
+    for op in chosen:
+        digest.update((root / op["file"]).read_bytes())
+    return Pending(source, digest.hexdigest(), load_line, (root, case, line_no))
+
+
+def _plan(root: Path, case: dict, line_no: int) -> tuple[str, list[dict], Meta]:
+    """(source, the opinion files to read in order, meta) for one line; ``InputError`` naming the field."""
     at = f"line {line_no}: "
     cid = str(field(case, "cluster_id", "text or a number", f"{root}#line {line_no}", at) or f"line {line_no}")
     source = f"{root}#{cid}"
@@ -92,15 +118,21 @@ def load_cluster(root: Path, case: dict, line_no: int) -> Document:
         if not chosen:
             chosen = combined[:1]
     meta = _meta(case, source, at)
-    blocks: list[RawBlock] = []
-    has_pages = False
-    digest = hashlib.sha256()
     for op in chosen:
         rel = op.get("file")
         if not rel or not _exists(root, op, source, at):
             raise InputError(source, f"{at}opinion file {rel or '(none listed)'} "
                                      f"({op.get('opinion_type') or '?'}) is missing")
-        fpath = root / rel
+    return source, chosen, meta
+
+
+def load_cluster(root: Path, case: dict, line_no: int) -> Document:
+    source, chosen, meta = _plan(root, case, line_no)
+    blocks: list[RawBlock] = []
+    has_pages = False
+    digest = hashlib.sha256()
+    for op in chosen:
+        fpath = root / op["file"]
         data = fpath.read_bytes()
         digest.update(data)
         part = None if op.get("opinion_type") == "010combined" else _part(op.get("opinion_type"))
