@@ -130,6 +130,9 @@ def _settings(args):
     return s
 
 
+ENCODER_HELP = "torch | onnx | onnx-int8 (default: the library's own, as its vectors were embedded; new vectors: torch)"
+
+
 def _search_arguments(sp) -> None:
     sp.add_argument("question")
     sp.add_argument("--k", type=int, default=None, help="how many passages (default from settings: 10)")
@@ -140,7 +143,7 @@ def _search_arguments(sp) -> None:
     sp.add_argument("--cap", type=int, default=None, help="at most this many passages per opinion (0 = no cap)")
     sp.add_argument("--group", action="store_true", help="group hits by opinion")
     sp.add_argument("--model", default=None, help="embedding model (must match the one the index was built with)")
-    sp.add_argument("--encoder", default=None, help="torch | onnx | onnx-int8 (must match how the vectors were embedded)")
+    sp.add_argument("--encoder", default=None, help=ENCODER_HELP)
     sp.add_argument("--reranker", default=None, help="cross-encoder name or path to rerank with")
     sp.add_argument("--json", action="store_true")
 
@@ -181,7 +184,7 @@ def _say_retrieval(retrieval, quiet: bool) -> None:
 
 def _sync_arguments(sp) -> None:
     sp.add_argument("--model", default=None, help="embedding model (default: the settings' model)")
-    sp.add_argument("--encoder", default=None, help="torch | onnx | onnx-int8 (must match how the vectors were embedded)")
+    sp.add_argument("--encoder", default=None, help=ENCODER_HELP)
     sp.add_argument("--no-embed", action="store_true", help="bring only BM25 up to date")
     sp.add_argument("--rebuild", action="store_true", help="drop the vectors and embed everything again")
 

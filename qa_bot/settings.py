@@ -86,6 +86,9 @@ class ChunkSettings(_Stage):
                              f"({self.max_tokens})")
 
 
+DEFAULT_ENCODER = "torch"  # for new vectors when no encoder is asked for
+
+
 @dataclass(frozen=True)
 class EmbedSettings(_Stage):
     model: str = DEFAULT_MODEL  # a sentence-transformers name or local path
@@ -94,7 +97,9 @@ class EmbedSettings(_Stage):
     query_prompt: str = ""  # prepended to queries (e5: "query: ", nomic: "search_query: ")
     document_prompt: str = ""  # prepended to passages (e5: "passage: ")
     device: str = "cpu"
-    encoder: str = "torch"  # torch | onnx | onnx-int8 (index/onnx_encoder.py; measured in eval/bench_all.py)
+    # torch | onnx | onnx-int8 (index/onnx_encoder.py; measured in eval/bench_all.py). Empty: a library's
+    # vectors are queried with the encoder they were embedded with (its manifest), new vectors use DEFAULT_ENCODER
+    encoder: str = ""
 
 
 @dataclass(frozen=True)

@@ -79,3 +79,38 @@ def test_vectors_are_never_queried_with_an_encoder_of_another_precision(tmp_path
 def test_unknown_encoder_lists_the_choices():
     with pytest.raises(QaBotError, match="onnx-int8"):
         Embedder(EmbedSettings(encoder="tensorrt")).encode_documents(["x"])
+
+
+def test_a_library_is_searched_with_the_encoder_its_vectors_were_embedded_with(tmp_path, data_dir_module):
+    """No --encoder: the library's own (its manifest's), so libraries embedded with either encoder, and
+    those from before encoders were recorded (torch), keep working without flags; asking for an encoder
+    of another precision is still refused."""
+    from qa_bot.library import Library
+    from qa_bot.settings import Settings
+
+    src = tmp_path / "pena-start.txt"
+    text = (data_dir_module / "pena-v-deprisco.txt").read_text(encoding="utf-8")
+    src.write_text(text[: text.index("\n", 5000)], encoding="utf-8")
+    question = "Who drove through the red lights, and how many people did he kill?"
+    for enc, other in (("torch", "onnx-int8"), ("onnx-int8", "torch")):
+        folder = tmp_path / enc
+        with Library.open(folder, create=True, settings=Settings.preset().with_(embed={"encoder": enc})) as lib:
+            lib.ingest([src])
+        assert mf.load(folder)["embedding"]["encoder"] == enc
+        with Library.open(folder) as lib:
+            assert lib.retriever.embedder.encoder == enc
+            hits = lib.search(question, mode="dense")
+            assert hits and "Grey" in " ".join(h.passage.text for h in hits)
+            lib.sync()  # a sync with no encoder asked for keeps the library's
+        assert mf.load(folder)["embedding"]["encoder"] == enc
+        with Library.open(folder, settings=Settings.preset().with_(embed={"encoder": other})) as lib:
+            with pytest.raises(IndexMismatch, match="--encoder"):
+                lib.search(question, mode="dense")
+    # a manifest written before encoders were recorded: its vectors are torch's
+    m = mf.load(tmp_path / "torch")
+    for key in ("encoder", "precision"):
+        del m["embedding"][key]
+    mf.save(tmp_path / "torch", m)
+    with Library.open(tmp_path / "torch") as lib:
+        assert lib.retriever.embedder.encoder == "torch"
+        assert lib.search(question, mode="dense")

@@ -17,7 +17,7 @@ import numpy as np
 
 from .. import offline
 from ..errors import QaBotError
-from ..settings import DEFAULT_MODEL, EmbedSettings
+from ..settings import DEFAULT_ENCODER, DEFAULT_MODEL, EmbedSettings
 
 Progress = Callable[[str, int, int], None]
 
@@ -55,6 +55,15 @@ def default_prompts(name: str) -> tuple[str, str]:
 ENCODERS = ("torch", "onnx", "onnx-int8")
 
 
+def recorded_encoder(recorded: dict | None) -> str:
+    """The encoder a manifest's ``embedding`` entry says its vectors were embedded with (``torch`` for
+    vectors from before encoders were recorded); ``DEFAULT_ENCODER`` when there are no vectors yet."""
+    if not recorded:
+        return DEFAULT_ENCODER
+    enc = recorded.get("encoder") or "torch"
+    return enc if enc in ENCODERS else DEFAULT_ENCODER
+
+
 def precision(encoder: str) -> str:
     """What the vectors are computed in: the torch and onnx fp32 encoders give the same vectors."""
     return "int8" if encoder == "onnx-int8" else "fp32"
@@ -63,6 +72,7 @@ def precision(encoder: str) -> str:
 def load_model(name: str, device: str = "cpu", encoder: str = "torch"):
     """The SentenceTransformer for ``name`` (or, for the onnx encoders, an ``OnnxEncoder`` with the same
     ``encode``), loaded once per process."""
+    encoder = encoder or DEFAULT_ENCODER
     if encoder not in ENCODERS:
         from ..errors import choices
 
@@ -119,7 +129,7 @@ class Embedder:
         self.query_prompt = self.settings.query_prompt or q
         self.document_prompt = self.settings.document_prompt or d
         self.normalize = self.settings.normalize
-        self.encoder = self.settings.encoder
+        self.encoder = self.settings.encoder or DEFAULT_ENCODER
         self.precision = precision(self.encoder)
         self._model = None
 

@@ -115,10 +115,26 @@ class Retriever:
     # -- components ---------------------------------------------------------------------------------
     @property
     def embedder(self):
+        """The settings' encoder, or when they name none, the one this library's vectors were embedded
+        with (so a library embedded with any encoder is searched, synced and answered from without flags)."""
         if self._embedder is None:
-            from ..index.embed import Embedder
+            from dataclasses import replace
 
-            self._embedder = Embedder(self.settings.embed)
+            from ..index.embed import Embedder, recorded_encoder
+
+            es = self.settings.embed
+            if not es.encoder:
+                recorded = None
+                if self.backend is None:
+                    try:
+                        m = self._manifest()
+                        recorded = m.get("embedding") if m.get("vectors") else None
+                    except IndexCorrupt:
+                        pass  # a damaged manifest is reported where it is read for searching
+                elif callable(getattr(self.backend, "meta", None)):  # Milvus keeps its entry in its meta
+                    recorded = (self.backend.meta() or {}).get("embedding")
+                es = replace(es, encoder=recorded_encoder(recorded))
+            self._embedder = Embedder(es)
         return self._embedder
 
     def _manifest(self) -> dict:
