@@ -452,7 +452,7 @@ def _timed(cmd: list[str], env: dict | None = None) -> dict:
     return {"seconds": round(time.perf_counter() - t, 1), "cpu_seconds": round(cpu() - c, 1), "load": load()}
 
 
-def bench_llamaindex(python: str, out_dir: Path | None = None) -> dict:
+def bench_llamaindex(python: str) -> dict:
     """Ours vs LlamaIndex's default pipeline on the demo's opinion files (eval/llamaindex_side.py says
     exactly what the LlamaIndex side does): ingest to a searchable index, tokens actually embedded per
     second, first answer, hit@10 on both dev sets. Sides run one after the other in this run."""
@@ -478,8 +478,6 @@ def bench_llamaindex(python: str, out_dir: Path | None = None) -> dict:
         li = _timed([python, str(ROOT / "eval" / "llamaindex_side.py"), "--model", model, "--questions",
                      str(tmp / "q.json"), "--out", str(tmp / "li.json"), *map(str, files)], env)
         theirs = json.loads((tmp / "li.json").read_text(encoding="utf-8"))
-        if out_dir is not None:  # the LlamaIndex side's own output, hits included, beside the report
-            shutil.copyfile(tmp / "li.json", out_dir / "llamaindex_side.json")
         results = theirs.pop("results")
         secs = theirs["seconds_from_start"]
         out["llamaindex"] = {
@@ -798,7 +796,7 @@ def main(argv: list[str] | None = None) -> int:
             elif s == "first_answer":
                 res["first_answer"] = bench_first_answer()
             elif s == "llamaindex":
-                res["llamaindex"] = bench_llamaindex(args.llamaindex_python, out)
+                res["llamaindex"] = bench_llamaindex(args.llamaindex_python)
             (out / f"{args.name}.json").write_text(json.dumps(res, indent=1) + "\n", encoding="utf-8")
         res["load_end"] = load()
         (out / f"{args.name}.json").write_text(json.dumps(res, indent=1) + "\n", encoding="utf-8")
