@@ -156,6 +156,7 @@ class Prepared:
     passages: list
     sketch: set[int]
     richness: int
+    notes: tuple[str, ...] = ()  # the loader's notes for the user (a Pending document has them once parsed)
 
 
 def prepare(doc: Document | loaders.Pending, settings: Settings) -> Prepared:
@@ -175,7 +176,7 @@ def prepare(doc: Document | loaders.Pending, settings: Settings) -> Prepared:
     passages = chunking.chunk(op, settings.chunk, chunking.default_model_tokens(settings.embed.model))
     if not op.text.strip() or not passages:
         raise InputError(doc.source, "no opinion text found in it")
-    return Prepared(op, passages, sketch(op.text), richness(op))
+    return Prepared(op, passages, sketch(op.text), richness(op), tuple(doc.notes))
 
 
 def _store_one(store: Store, doc: Document | loaders.Pending, settings: Settings, report: IngestReport,
@@ -222,7 +223,7 @@ def _store_one(store: Store, doc: Document | loaders.Pending, settings: Settings
         report.results = [r for r in report.results if not (r.status == "ingested" and r.opinion_id == other)]
     cite = f", {op.meta.citation}" if op.meta.citation and op.meta.citation != name else ""
     note = "; replaced the earlier version of this file" if updated is not None else ""
-    note += "".join(f"; {n}" for n in doc.notes)
+    note += "".join(f"; {n}" for n in prepared.notes)
     report._add(FileResult(doc.source, "ingested", f"{name}{cite}: {len(passages)} passages{note}", op.id,
                            len(passages)))
     if old is not None:
