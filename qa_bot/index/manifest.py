@@ -217,3 +217,14 @@ def check_chunk(folder: Path, recorded: dict | None, chunk) -> None:
                             f"{', '.join(diff)}; ingest with the library's own settings (what Library.open gives "
                             "without settings) or into a new library")
 
+
+def recorded_embedding(folder: Path, backend=None) -> dict | None:
+    """The ``embedding`` entry a library's vectors were made with (Milvus keeps it in its own meta); None
+    when it has no vectors yet, or its manifest is damaged (reported where the manifest is read to search)."""
+    if backend is not None:
+        return (backend.meta() or {}).get("embedding") if callable(getattr(backend, "meta", None)) else None
+    try:
+        m = load(folder)
+    except IndexCorrupt:
+        return None
+    return m.get("embedding") if m.get("vectors") else None

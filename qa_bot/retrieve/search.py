@@ -124,16 +124,7 @@ class Retriever:
 
             es = self.settings.embed
             if not es.encoder:
-                recorded = None
-                if self.backend is None:
-                    try:
-                        m = self._manifest()
-                        recorded = m.get("embedding") if m.get("vectors") else None
-                    except IndexCorrupt:
-                        pass  # a damaged manifest is reported where it is read for searching
-                elif callable(getattr(self.backend, "meta", None)):  # Milvus keeps its entry in its meta
-                    recorded = (self.backend.meta() or {}).get("embedding")
-                es = replace(es, encoder=recorded_encoder(recorded))
+                es = replace(es, encoder=recorded_encoder(mf.recorded_embedding(self.folder, self.backend)))
             self._embedder = Embedder(es)
         return self._embedder
 
