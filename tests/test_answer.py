@@ -140,7 +140,7 @@ def test_follow_up_question_is_searched_with_the_previous_one(pena_lib):
 
 @pytest.mark.parametrize("question", ["", "  \t ", "\x00\x07\x1b", "q" * 2001, 42])
 def test_ask_rejects_what_search_rejects_with_the_same_message(pena_lib, question):
-    from qa_bot.retrieve.search import clean_question
+    from qa_bot.retrieve.question import clean_question
 
     with pytest.raises(BadQuestion) as by_search:
         clean_question(question, pena_lib.settings.retrieve.max_question_chars)  # what Retriever.search runs

@@ -126,7 +126,7 @@ def ask(lib, question: str, answerer: str | None = None, history: Sequence = (),
 def ask_stream(lib, question: str, answerer: str | None = None, history: Sequence = (),
                **options) -> Iterator[str | Answer]:
     """Yields text pieces as they are produced, then the final verified ``Answer``."""
-    from ..retrieve.search import clean_question  # the one validation of a question, shared with search
+    from ..retrieve.question import clean_question  # the one validation of a question, shared with search
     from .verify import verify
 
     question = clean_question(question, lib.settings.retrieve.max_question_chars)

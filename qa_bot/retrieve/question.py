@@ -24,6 +24,8 @@ import re
 from dataclasses import dataclass, field
 from typing import Iterable, Sequence
 
+from ..errors import BadQuestion
+
 # the sentence roles that answer each form, best first
 FORM_ROLES = {
     "holding": ("holding", "rule", "disposition"),
@@ -209,3 +211,20 @@ def topical(question: str, names: Sequence[str] = (), author: str | None = None)
     skip = {w.lower() for n in names for w in re.findall(r"[A-Za-z]+", n)} | {(author or "").lower()}
     words = [w for w in re.findall(r"[a-z]+", question.lower()) if len(w) > 1]
     return any(w not in _FORM_WORDS and w not in skip and w not in _ORDINALS for w in words)
+
+
+# control, zero-width and bidi characters, and lone surrogates (a question decoded with surrogateescape,
+# or JSON with "\ud800", which the model's tokenizer cannot encode)
+_CONTROL = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\u200b-\u200f\u202a-\u202e\u2066-\u2069\ufeff\ud800-\udfff]")
+
+
+def clean_question(question: str, max_chars: int) -> str:
+    """The question without control characters; ``BadQuestion`` if empty or too long."""
+    if not isinstance(question, str):
+        raise BadQuestion(f"question must be text, not {type(question).__name__}")
+    q = " ".join(_CONTROL.sub(" ", question).split())
+    if not q:
+        raise BadQuestion("question is empty")
+    if len(q) > max_chars:
+        raise BadQuestion(f"question is {len(q)} characters long; the limit is {max_chars}")
+    return q

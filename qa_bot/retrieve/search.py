@@ -24,7 +24,6 @@ from __future__ import annotations
 
 import re
 import threading
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Callable
 
@@ -35,6 +34,7 @@ from ..errors import BadQuestion, IndexCorrupt, IndexNotFound
 from ..index import manifest as mf
 from ..index import sync as index_sync
 from ..index.lexical import Lexical
+from ..index.snapshot import Snapshot, manifest_key
 from ..index.sync import fingerprint, lexical_header  # noqa: F401 (where they were before)
 from ..index.vectors import Vectors
 from ..ingest.store import Store
@@ -43,57 +43,11 @@ from ..backends.base import Filters
 from ..backends.base import fuse as _fuse
 from ..types import Hit, Hits, Passage, Retrieval
 from . import rank
-from .question import Intent, analyse
+from .question import Intent, analyse, clean_question
 
 Progress = Callable[[str, int, int], None]
 FILTERS = ("courts", "years", "case", "group_by_opinion", "intent")  # search options that are not RetrieveSettings
 _NEEDS = {"bm25": ("lexical",), "dense": ("vectors",), "hybrid": ("lexical", "vectors")}
-# control, zero-width and bidi characters, and lone surrogates (a question decoded with surrogateescape,
-# or JSON with "\ud800", which the model's tokenizer cannot encode)
-_CONTROL = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\u200b-\u200f\u202a-\u202e\u2066-\u2069\ufeff\ud800-\udfff]")
-
-
-def clean_question(question: str, max_chars: int) -> str:
-    """The question without control characters; ``BadQuestion`` if empty or too long."""
-    if not isinstance(question, str):
-        raise BadQuestion(f"question must be text, not {type(question).__name__}")
-    q = " ".join(_CONTROL.sub(" ", question).split())
-    if not q:
-        raise BadQuestion("question is empty")
-    if len(q) > max_chars:
-        raise BadQuestion(f"question is {len(q)} characters long; the limit is {max_chars}")
-    return q
-
-
-@dataclass(frozen=True)
-class Snapshot:
-    """The indexes one manifest names, loaded; never changed after it is made (searches share it)."""
-
-    key: bytes | None  # the manifest file's bytes when it was read
-    manifest: dict
-    lexical: Lexical | None
-    vectors: Vectors | None
-    unembedded: frozenset = frozenset()  # BM25 passage ids without a vector (while they fill in)
-    broken: tuple = ()  # (("lexical" | "vectors", the error), ...): a damaged file blocks only its own modes
-
-    @property
-    def passages(self) -> int:
-        return len(self.lexical) if self.lexical is not None else len(self.vectors or ())
-
-    @property
-    def embedded(self) -> int:
-        return len(self.vectors) if self.vectors is not None else 0
-
-
-def _manifest_key(folder: Path) -> bytes | None:
-    """The manifest's bytes (a few KB, read per search): unlike its size, inode or mtime - which a file
-    replaced twice within the file system's timestamp tick can keep - they always tell a change."""
-    try:
-        return (folder / mf.NAME).read_bytes()
-    except FileNotFoundError:
-        return None
-
-
 class Retriever:
     """Search over one library. Below the seam (``backends.base.Backend``) is either this module's own
     local code (the snapshot of the folder's bm25s + FAISS indexes, ``index.sync``) or, with ``backend``,
@@ -158,14 +112,14 @@ class Retriever:
             self._load_lock.release()
 
     def _changed(self, snap: Snapshot) -> bool:
-        return _manifest_key(self.folder) != snap.key
+        return manifest_key(self.folder) != snap.key
 
     def _read(self, old: Snapshot | None) -> Snapshot:
         for attempt in range(3):
-            key = _manifest_key(self.folder)
+            key = manifest_key(self.folder)
             m = self._manifest()
             lex, vec, broken = self._load_indexes(m, old)
-            if broken and attempt < 2 and _manifest_key(self.folder) != key:
+            if broken and attempt < 2 and manifest_key(self.folder) != key:
                 continue  # the manifest moved on while we read it (its old files were cleaned up)
             unembedded = frozenset()  # none, or no vector at all (then hybrid is BM25 alone)
             if lex is not None and vec is not None and 0 < len(vec) < len(lex):
