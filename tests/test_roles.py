@@ -127,7 +127,7 @@ def test_store_without_roles_table_rows_still_answers(tmp_path, pena_opinion):
 def test_the_viewer_badges_the_key_sentences_where_they_begin(pena_opinion):
     from dataclasses import replace
 
-    from qa_bot.web.render import render_opinion
+    from qa_bot.web.viewer import render_opinion
 
     html = render_opinion(replace(pena_opinion, roles=tag(pena_opinion)))
     badge = '<span class="qa-role qa-role-holding" title="the court&#x27;s holding or conclusion">holding</span>'

@@ -12,6 +12,7 @@ from conftest import api_client, free_port, served_pena
 from qa_bot.types import (CANNOT_ANSWER, Answer, AnswerSentence, Citation, Footnote, Hit, Meta, Opinion, Paragraph,
                           Part, Passage)
 from qa_bot.web import render as R
+from qa_bot.web.viewer import render_opinion
 
 XSS = ('<script>window.__xss=1</script> <img src=x onerror="window.__xss=2"> '
        '[click](javascript:window.__xss=3) <a href="javascript:window.__xss=4">link</a> ${window.__xss=5}')
@@ -79,12 +80,12 @@ def test_sources_escape_highlight_and_mark_use():
 
 def test_opinion_viewer_escapes_and_has_pages_footnotes_target():
     op = _payload_opinion()
-    out = R.render_opinion(op, 4, 30)
+    out = render_opinion(op, 4, 30)
     _no_live_html(out)
     assert out.count('id="qv-target"') == 1
     assert 'id="qv-page-3"' in out and ">*3<" in out and 'id="qv-page-2"' in out
     assert 'id="qv-fnref-1"' in out and 'data-fn="1"' in out and 'id="qv-fn-1"' in out and 'data-fnback="1"' in out
-    assert R.render_opinion(op).count("qv-target") == 0
+    assert render_opinion(op).count("qv-target") == 0
 
 
 def test_opinion_parts_labelled():
@@ -92,7 +93,7 @@ def test_opinion_parts_labelled():
     n = len(op.text)
     op2 = Opinion(op.id, op.meta, op.text, paragraphs=op.paragraphs[:1] + (Paragraph(len(op.text) - 10, n, "body"),),
                   parts=(Part(0, 20, "majority"), Part(n - 10, n, "dissent", "Jacobs, J.")))
-    out = R.render_opinion(op2)
+    out = render_opinion(op2)
     assert "Opinion of the court" in out and "Dissenting opinion — Jacobs, J." in out
 
 

@@ -276,8 +276,15 @@ def test_the_chat_follows_the_newest_answer_and_clicks_scroll_only_their_panel(p
     for q in ("What did the court hold about qualified immunity?", "What is the state-created danger doctrine?",
               "What did the district court rule on the motion to dismiss?"):
         _ask(page, q)
-    box = page.evaluate("() => { const c = document.querySelector('#qa-chat .qa-chat'); "
-                        "return [c.scrollTop, c.clientHeight, c.scrollHeight]; }")
+    measure = ("() => { const c = document.querySelector('#qa-chat .qa-chat'); "
+               "return [c.scrollTop, c.clientHeight, c.scrollHeight]; }")
+    # the chat scrolls itself a moment after its content changes (chat.js): wait for it, however loaded
+    # the machine, and fail only if it never gets there
+    try:
+        page.wait_for_function(f"() => {{ const b = ({measure})(); return b[0] + b[1] >= b[2] - 4; }}", timeout=LONG)
+    except Exception:
+        pass
+    box = page.evaluate(measure)
     assert box[2] > box[1], "the conversation should overflow its panel by now"
     assert box[0] + box[1] >= box[2] - 4, f"the chat is not scrolled to its newest answer: {box}"
     before = page.evaluate("window.scrollY")

@@ -29,6 +29,7 @@ from ..types import Answer
 from . import render as R
 from .library_tab import UPLOAD_TYPES, LibraryHandlers, library_tab, safe_name, wire_library_tab  # noqa: F401 (safe_name, UPLOAD_TYPES: where they were)
 from .status import render_status
+from .viewer import render_opinion
 
 DEFAULT_PORT = 7860
 # Gradio's queue (README "Concurrency"): answers are CPU-bound, so as many at once as there are cores
@@ -186,7 +187,7 @@ class ChatApp(LibraryHandlers):
             return R.render_error(f"cannot open that citation: {e}"), gr.Tabs(selected="chat")
         if end > len(op.text) or start >= end:
             start = end = None
-        return R.render_opinion(op, start, end), gr.Tabs(selected="chat")
+        return render_opinion(op, start, end), gr.Tabs(selected="chat")
 
     # -- status line ------------------------------------------------------------------------------
     def status(self):
