@@ -3,7 +3,6 @@ answerer, eval and the chat read) over a library's Milvus collections. See ``bac
 
 from __future__ import annotations
 
-import hashlib
 import json
 import time
 from collections import Counter
@@ -18,6 +17,7 @@ from ..types import Meta, Opinion, Passage
 from .milvus_io import (DUMMY, EMPTY_SPARSE, _PASSAGE_FIELDS, _doc, _guard, _lit, _opinion_docs, _passage,
                         _passage_row, _query_all, _with_meta, connect, create_aux, create_passages, doc_terms,
                         doc_weights, lexical_header, passage_id, term_id)
+from .milvus_files import MilvusFileRows
 from .uri import BackendURI
 
 SCHEMA_VERSION = 1
@@ -25,7 +25,7 @@ LEXICAL_KIND = "client-bm25-1"  # qa-bot's tokeniser, K1/B of index.lexical, hea
 WRITE_BATCH = 500
 
 
-class MilvusStore:
+class MilvusStore(MilvusFileRows):
     """A library's store (the ``Store`` API the ingest pipeline and the answerer use) and its indexes
     (``sync``, ``candidates``, ``status``, ``term_stats``) over one Milvus collection set."""
 
@@ -245,45 +245,6 @@ class MilvusStore:
         self.client.delete(self.docs_name, filter=f'opinion_id == {_lit(opinion_id)} and kind in ["opinion", "blob", "sketch"]')
         self._opinions_cache = None
         return ids
-
-    @_guard
-    def record_file(self, sha256: str, source: str, status: str, opinion_id: str | None = None) -> None:
-        self._upsert_docs([_doc(f"file:{sha256}", "file", opinion_id=opinion_id or "", source=source, status=status)])
-
-    @_guard
-    def record_duplicate(self, source: str, sha256: str, duplicate_of: str, reason: str) -> None:
-        key = "dup:" + hashlib.sha256(f"{source}\x00{sha256}\x00{duplicate_of}".encode()).hexdigest()
-        self._upsert_docs([_doc(key, "dup", opinion_id=duplicate_of, source=source, status=reason[:256], data=sha256)])
-
-    @_guard
-    def forget_files(self, opinion_id: str) -> None:
-        self.client.delete(self.docs_name, filter=f'kind == "file" and opinion_id == {_lit(opinion_id)}')
-
-    @_guard
-    def repoint_files(self, old_id: str, new_id: str) -> None:
-        rows = self._query_docs(f'kind == "file" and opinion_id == {_lit(old_id)}', ["key", "source"])
-        self._upsert_docs([_doc(r["key"], "file", opinion_id=new_id, source=r["source"], status="duplicate") for r in rows])
-
-    # -- reads --------------------------------------------------------------------------------------
-    @_guard
-    def ingested_from(self, source: str) -> str | None:
-        rows = self._query_docs(f'kind == "file" and source == {_lit(source)} and status == "ingested"',
-                                ["opinion_id"], limit=1)
-        return rows[0]["opinion_id"] or None if rows else None
-
-    @_guard
-    def seen(self, sha256: str) -> tuple[str, str | None] | None:
-        rows = self.client.get(self.docs_name, ids=[f"file:{sha256}"], output_fields=["status", "opinion_id"])
-        return (rows[0]["status"], rows[0]["opinion_id"] or None) if rows else None
-
-    @_guard
-    def seen_many(self, keys: Sequence[str]) -> set[str]:
-        """The content hashes among ``keys`` already ingested (or recorded as duplicates)."""
-        out = set()
-        for lo in range(0, len(keys), 1000):
-            rows = self.client.get(self.docs_name, ids=[f"file:{k}" for k in keys[lo : lo + 1000]], output_fields=["key"])
-            out.update(r["key"][5:] for r in rows)
-        return out
 
     def _opinion_record(self, opinion_id: str) -> dict | None:
         rows = self.client.get(self.docs_name, ids=[f"op:{opinion_id}"], output_fields=["data", "source", "n"])
