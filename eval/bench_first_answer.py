@@ -34,11 +34,13 @@ import sys
 import tempfile
 import threading
 import time
-import uuid
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 DATA = ROOT / "tests" / "data"
+sys.path.insert(0, str(ROOT / "tests"))
+import loadkit  # noqa: E402  (uploads through the Library tab as a browser sends them, as the load suite does)
+
 DEFAULT_UPLOAD = [DATA / "courtlistener" / "marron-lawbox.txt", DATA / "courtlistener" / "bullington-columbia.txt",
                   DATA / "cap" / "html" / "0456-01.html", DATA / "scotus-subset" / "opinions" / "cited" / "104606_020lead.txt"]
 
@@ -94,33 +96,6 @@ def ask(client, question: str) -> tuple[float, dict]:
     t = time.perf_counter()
     out = client.predict(question=question, answerer="extractive", mode="hybrid", k=5, api_name="/ask")
     return time.perf_counter() - t, out
-
-
-def upload_like_a_browser(url: str, files: list[Path]) -> dict:
-    """Upload ``files`` and press Ingest as the page does (the event is private to the page, so
-    gradio_client cannot name it): POST the files, join the queue with the event's id, read the stream."""
-    import httpx
-
-    cfg = httpx.get(url + "config", timeout=60).json()
-    dep = next(d for d in cfg["dependencies"] if d.get("api_name") == "ui_ingest")
-    with httpx.Client(timeout=600) as http:
-        sent = http.post(url + "gradio_api/upload",
-                         files=[("files", (p.name, p.read_bytes(), "application/octet-stream")) for p in files])
-        sent.raise_for_status()
-        data = [{"path": path, "orig_name": p.name, "meta": {"_type": "gradio.FileData"}}
-                for path, p in zip(sent.json(), files)]
-        session = uuid.uuid4().hex[:11]
-        http.post(url + "gradio_api/queue/join", json={"data": [data], "fn_index": dep["id"], "session_hash": session,
-                                                       "event_data": None, "trigger_id": None}).raise_for_status()
-        with http.stream("GET", url + f"gradio_api/queue/data?session_hash={session}") as stream:
-            for line in stream.iter_lines():
-                if line.startswith("data:"):
-                    msg = json.loads(line[5:])
-                    if msg.get("msg") == "process_completed":
-                        if not msg.get("success", True):
-                            raise RuntimeError(f"the upload failed: {msg.get('output')}")
-                        return msg["output"]
-    raise RuntimeError("the upload's event stream ended without a result")
 
 
 def main() -> int:
@@ -218,7 +193,7 @@ def main() -> int:
         def do_upload():
             t = time.perf_counter()
             try:
-                result["output"] = upload_like_a_browser(url, args.upload)
+                result["output"] = loadkit.upload(url, args.upload)
             except Exception as e:  # noqa: BLE001 - reported
                 result["error"] = f"{type(e).__name__}: {e}"
             result["seconds"] = time.perf_counter() - t
