@@ -93,13 +93,6 @@ def question_lib(tmp_path_factory):
     lib.close()
 
 
-def api_client(url: str, **kwargs):
-    """A ``gradio_client.Client`` whose HTTP calls wait as long as a loaded machine needs (``loadkit``)."""
-    import loadkit
-
-    return loadkit.ask_client(url, **kwargs)
-
-
 def free_port() -> int:
     import socket
 

@@ -209,7 +209,8 @@ def test_search_and_ask_complete_while_a_foreground_sync_is_mid_embedding(bm25_o
 
 
 def test_a_served_chat_answers_through_gradio_client_while_the_writer_is_blocked(bm25_only):
-    from conftest import api_client, free_port
+    from conftest import free_port
+    from loadkit import ask_client as api_client
     from qa_bot.web.app import build_app, launch_kwargs
 
     lib, emb = bm25_only

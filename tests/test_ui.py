@@ -7,7 +7,8 @@ import re
 import shutil
 
 import pytest
-from conftest import api_client, free_port, served_pena
+from conftest import free_port, served_pena
+from loadkit import ask_client as api_client
 
 from qa_bot.types import (CANNOT_ANSWER, Answer, AnswerSentence, Citation, Footnote, Hit, Meta, Opinion, Paragraph,
                           Part, Passage)
