@@ -1089,20 +1089,25 @@ def _part_at(op, offset: int):
     return None
 
 
-def check_pool() -> None:
-    keys = [q[0] for q in ANSWERABLE] + [u[0] for u in UNANSWERABLE]
+def check_pool(answerable: list | None = None, unanswerable: list | None = None, cases: dict | None = None) -> None:
+    """Known types and cases, 1-3 quotes, paraphrases that share few words with their evidence: this script's
+    questions, or another set's in the same form (eval/make_answers_heldout2.py)."""
+    answerable = ANSWERABLE if answerable is None else answerable
+    unanswerable = UNANSWERABLE if unanswerable is None else unanswerable
+    cases = CASES if cases is None else cases
+    keys = [q[0] for q in answerable] + [u[0] for u in unanswerable]
     dup = [k for k, n in Counter(keys).items() if n > 1]
     if dup:
         raise SystemExit(f"duplicate question keys: {dup}")
-    for key, qtype, named, para, question, reference, evidence in ANSWERABLE:
+    for key, qtype, named, para, question, reference, evidence in answerable:
         if qtype not in TYPES:
             raise SystemExit(f"{key}: type {qtype!r} is not one of {', '.join(TYPES)}")
         if not 1 <= len(evidence) <= 3:
             raise SystemExit(f"{key}: {len(evidence)} evidence items (1-3 wanted)")
         for case, _ in evidence:
-            if case not in CASES:
-                raise SystemExit(f"{key}: unknown case key {case!r} (valid: {', '.join(sorted(CASES))})")
-        share = shared_share(question, [q for _, q in evidence], [CASES[c] for c, _ in evidence])
+            if case not in cases:
+                raise SystemExit(f"{key}: unknown case key {case!r} (valid: {', '.join(sorted(cases))})")
+        share = shared_share(question, [q for _, q in evidence], [cases[c] for c, _ in evidence])
         if para and share > MAX_SHARED:
             raise SystemExit(f"{key}: tagged paraphrase but shares {share:.0%} of its content words with its "
                              f"evidence (at most {MAX_SHARED:.0%} allowed)")
