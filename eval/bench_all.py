@@ -19,7 +19,8 @@ Sections (all by default; each comparison is measured in this one run, on the sa
   a searchable index, first answer, model tokens actually embedded per second, hit@10 on both dev sets.
 * ``latency``: p50/p95/p99 ms of bm25, dense, hybrid search and of the whole extractive ``ask`` over
   ``--index`` and ``--corpus-index`` (16 questions x 3 rounds, modes rotating), and the peak RSS of the
-  process serving them.
+  process serving them. A corpus library given synthetic vectors by eval/synthetic_vectors.py (no time to
+  embed it) is timed as it is, and the report says its vectors are synthetic.
 * ``ann``: ``--million`` synthetic 384-d vectors (real demo vectors plus noise, normalised; synthetic, so
   read recall as a property of the index, not of legal text): exact flat search vs IVF-Flat and HNSW,
   recall@10 against exact, p50/p95/p99 ms on one query at a time, build seconds, bytes per passage.
@@ -98,18 +99,18 @@ def peak_rss_mb() -> float:
     return round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, 1)
 
 
-def open_library(index: str):
+def open_library(index: str, option: str = "--index"):
     from qa_bot.errors import QaBotError
     from qa_bot.library import Library
     from qa_bot.paths import resolve_index
 
     folder = resolve_index(index)
     if not (folder / "library.sqlite").is_file():
-        raise BenchError(f"--index {index}: no library at {folder} (build it with qa-bot ingest)")
+        raise BenchError(f"{option} {index}: no library at {folder} (build it with qa-bot ingest)")
     try:
         return Library.open(index)
     except QaBotError as e:
-        raise BenchError(f"--index {index}: {e}") from None
+        raise BenchError(f"{option} {index}: {e}") from None
 
 
 # -- embed ------------------------------------------------------------------------------------------
@@ -222,7 +223,9 @@ def bench_quality(index: str, corpus_index: str | None) -> dict:
     if corpus_index:
         with open_library(corpus_index) as lib:
             st = lib.retriever.status()
-            if st["vectors"] >= st["passages"] > 0:
+            if st.get("synthetic_vectors"):
+                out["scotus_treatment"]["note"] = f"{corpus_index}: SYNTHETIC vectors; dense hit@10 not measured"
+            elif st["vectors"] >= st["passages"] > 0:
                 out["scotus_treatment"]["torch"] = _hit10(lib, sets / "scotus_treatment.jsonl")
             else:
                 out["scotus_treatment"]["note"] = (f"{corpus_index}: {st['vectors']} of {st['passages']} passages "
@@ -255,6 +258,7 @@ def bench_latency(index: str, rounds: int = 3) -> dict:
                         lib.search(q, k=10, mode=m)
                     times[m].append(time.perf_counter() - t)
         return {"passages": st["passages"], "vectors": st["vectors"], "vector_index": st["vector_index"],
+                "synthetic_vectors": bool(st.get("synthetic_vectors")),
                 "latency_ms": {m: dist_ms(v) for m, v in times.items()},
                 "ask_mode": lib.settings.retrieve.mode, "load": [t0, load()], "peak_rss_mb": peak_rss_mb()}
 
@@ -269,15 +273,17 @@ def _in_child(fn, *args) -> dict:
 
 
 # -- ANN at 1M --------------------------------------------------------------------------------------
-def _synthetic(index: str, n: int, nq: int, seed: int = 0):
+def _synthetic(index: str, n: int, nq: int, seed: int = 0, option: str = "--index"):
+    """``n`` base and ``nq`` query vectors, each a random real passage vector of ``index`` plus noise,
+    renormalised (eval/synthetic_vectors.py gives a whole library such vectors)."""
     import faiss
     import numpy as np
 
-    with open_library(index) as lib:
+    with open_library(index, option) as lib:
         lib.retriever.lexical()
         vec = lib.retriever._load()[1]
         if vec is None:
-            raise BenchError(f"--index {index}: no vectors to draw synthetic vectors from")
+            raise BenchError(f"{option} {index}: no vectors to draw synthetic vectors from")
         real = faiss.rev_swig_ptr(faiss.downcast_index(vec.index.index).get_xb(), vec.index.ntotal * vec.dim)
         real = np.array(real, dtype=np.float32).reshape(vec.index.ntotal, vec.dim)
     rng = np.random.default_rng(seed)
@@ -642,8 +648,10 @@ def markdown(res: dict) -> str:
         lines.append("")
     for key in [k for k in res if k.startswith("latency:")]:
         v = res[key]
+        synthetic = (" **SYNTHETIC** (eval/synthetic_vectors.py: demo vectors plus noise, the real model embeds "
+                     "the question; their cost is real, their rankings are not)") if v.get("synthetic_vectors") else ""
         lines += [f"## Query latency, {key.split(':', 1)[1]} ({v['passages']:,} passages, vectors {v['vectors']:,} "
-                  f"{v['vector_index']}), peak RSS serving {v['peak_rss_mb']} MB, load {v['load']}", "",
+                  f"{v['vector_index']}{synthetic}), peak RSS serving {v['peak_rss_mb']} MB, load {v['load']}", "",
                   "| step | p50 ms | p95 ms | p99 ms |", "|---|---|---|---|"]
         lines += [f"| {m if m != 'ask' else 'ask (' + v['ask_mode'] + ' search + extractive answer)'} | {d['p50']} | "
                   f"{d['p95']} | {d['p99']} |" for m, d in v["latency_ms"].items()]
@@ -714,7 +722,8 @@ def plot(res: dict, path: Path) -> None:
             labels, p50, p95 = [], [], []
             for k in keys:
                 for m, d in res[k]["latency_ms"].items():
-                    labels.append(f"{k.split(':', 1)[1]} {m}")
+                    syn = " (synthetic)" if res[k].get("synthetic_vectors") and m != "bm25" else ""
+                    labels.append(f"{k.split(':', 1)[1]} {m}{syn}")
                     p50.append(d["p50"])
                     p95.append(d["p95"])
             y = range(len(labels))

@@ -241,6 +241,7 @@ class Retrieval:
     used: str  # bm25 | dense | hybrid
     passages: int = 0  # passages in the BM25 index
     embedded: int = 0  # passages with vectors (searchable by meaning)
+    synthetic: bool = False  # the vectors are a benchmark's (eval/synthetic_vectors.py), not the passages'
 
     @property
     def complete(self) -> bool:
@@ -257,6 +258,8 @@ class Retrieval:
             if self.requested == "bm25":
                 return "BM25"
             return f"BM25 ({self.requested} asked; vectors {self.percent}% built)"
+        if self.synthetic:
+            return f"{self.used} over SYNTHETIC vectors"
         if self.complete:
             return self.used
         return f"{self.used} (vectors over {self.percent}% of passages)"
@@ -265,6 +268,9 @@ class Retrieval:
         """A sentence for the reader when the search was not the one asked for, or ran on part of the
         library's vectors; "" otherwise."""
         built = f"{self.embedded:,} of {self.passages:,} passages"
+        if self.synthetic and self.used != "bm25":
+            return ("This library's vectors are SYNTHETIC (made for a benchmark, not from its passages): meaning "
+                    "(vector) search results are meaningless; qa-bot sync --rebuild embeds real ones.")
         if self.requested == "bm25" or (self.used == self.requested and self.complete):
             return ""
         if self.used == "bm25":

@@ -123,6 +123,7 @@ def prepare(folder: Path, store: Store, settings: Settings, progress: Progress |
         recorded, m["store"] = m.get("store"), store.identity()
         if rebuild and m["vectors"]:
             m["vectors"] = m["embedding"] = None
+            m.pop("synthetic", None)  # benchmark vectors (eval/synthetic_vectors.py) go with them
             mf.save(folder, m)  # dropped at once: searches go on from BM25 while the new vectors fill in
         old_lexical = m["lexical"]  # its generation number is kept even when it is rebuilt whole
         had_vectors = m["vectors"] is not None

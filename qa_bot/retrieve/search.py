@@ -183,6 +183,7 @@ class Retriever:
             "bm25": (m["lexical"] or {}).get("count", 0),
             "vectors": (m["vectors"] or {}).get("count", 0),
             "vector_index": (m["vectors"] or {}).get("kind", ""),
+            "synthetic_vectors": bool(m["vectors"] and m.get("synthetic")),  # eval/synthetic_vectors.py
             "lexical_index": (m["lexical"] or {}).get("kind", ""),
             "model": emb.get("model", ""),
             "dim": emb.get("dim", 0),
@@ -241,7 +242,8 @@ class Retriever:
                                     f"run qa-bot sync --index {self.folder} to rebuild the indexes from the store")
             raise IndexNotFound(f"{self.folder}: no search index yet; run qa-bot sync --index {self.folder}")
         used = _mode_used(mode, lex, vec)
-        info = Retrieval(requested=mode, used=used, passages=snap.passages, embedded=snap.embedded)
+        info = Retrieval(requested=mode, used=used, passages=snap.passages, embedded=snap.embedded,
+                         synthetic=bool(vec is not None and snap.manifest.get("synthetic")))
         if allowed is not None and not len(allowed):
             return None, info
         ranked: dict[str, list[tuple[int, float]]] = {}

@@ -42,6 +42,10 @@ def render_status(st: dict, background: bool = True) -> str:
             line += " (run qa-bot sync to embed the rest)"
         parts.append(line)
         parts.append("until then answers use BM25 over every passage and vectors over the embedded part")
+    if st.get("synthetic_vectors"):  # a benchmark library (eval/synthetic_vectors.py): never pass it off as real
+        parts.append("its vectors are SYNTHETIC (made for a benchmark, not from these passages): dense and hybrid "
+                     "rankings are meaningless; qa-bot sync --rebuild embeds real ones")
+        cls = "qa-status qa-status-error"
     if st.get("error") or (b and b.get("error")):
         cls = "qa-status qa-status-error"
         if st.get("error"):
