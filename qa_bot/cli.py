@@ -179,7 +179,7 @@ def _say_retrieval(retrieval, quiet: bool) -> None:
     """On stderr, when the search was not the one asked for or ran on part of the vectors."""
     note = retrieval.note() if retrieval is not None else ""
     if note and not quiet:
-        print(f"note: {note} (qa-bot sync embeds the rest)", file=sys.stderr)
+        print(f"note: {note}" + ("" if retrieval.synthetic else " (qa-bot sync embeds the rest)"), file=sys.stderr)
 
 
 def _sync_arguments(sp) -> None:
@@ -278,7 +278,7 @@ def _cmd_ask(args) -> int:
             print(json.dumps(answer_json(answer), indent=2, ensure_ascii=False, default=str))
         else:
             print(format_answer(answer, lambda c: linked_authorities(lib, c)))
-    if answer.retrieval is not None and answer.retrieval.note() and not args.quiet:
+    if answer.retrieval is not None and answer.retrieval.note() and not answer.retrieval.synthetic and not args.quiet:
         print(f"note: qa-bot sync --index {args.index or 'demo'} embeds the passages still without vectors",
               file=sys.stderr)
     return 0
