@@ -121,7 +121,18 @@ def main(argv: list[str] | None = None) -> int:
             compile_s, compile_cpu = time.perf_counter() - t, cpu_seconds() - c
         t_new, new, rep_new = run(tmp / "new", src, args.workers)
         loads["after_new"] = os.getloadavg()[0]
-        same = rows(old) == rows(new) and rep_old.lines() == rep_new.lines()
+        r_old, r_new = rows(old), rows(new)
+        differ = [t for t in sorted(set(r_old) | set(r_new)) if r_old.get(t) != r_new.get(t)]
+        lines_old, lines_new = rep_old.lines(), rep_new.lines()
+        if lines_old != lines_new:
+            differ.append("report lines")
+        same = not differ
+        for what in differ:  # say where the stores part, with the first rows that differ
+            a, b = (r_old.get(what), r_new.get(what)) if what != "report lines" else (lines_old, lines_new)
+            only_old = [x for x in a or [] if x not in (b or [])][:2]
+            only_new = [x for x in b or [] if x not in (a or [])][:2]
+            print(f"differs: {what}: {len(a or [])} vs {len(b or [])} rows; only old: {str(only_old)[:300]}; "
+                  f"only new: {str(only_new)[:300]}")
         n = len(rep_old.ingested)
         passages = old.db.execute("SELECT COUNT(*) FROM passages").fetchone()[0]
         old.close()
@@ -139,7 +150,7 @@ def main(argv: list[str] | None = None) -> int:
                "old_cpu_seconds": round(CPU[tmp / "old"], 1), "new_cpu_seconds": round(CPU[tmp / "new"], 1),
                "hyperscan_compile_seconds": round(compile_s, 1), "hyperscan_compile_cpu_seconds": round(compile_cpu, 1),
                "old_tokenizer": "eyecite default", "workers": args.workers,
-               "hyperscan": citations.hyperscan_available(), "identical_stores": same,
+               "hyperscan": citations.hyperscan_available(), "identical_stores": same, "differ": differ,
                "load_average": [round(x, 2) for x in load], "load_1min": {k: round(v, 2) for k, v in loads.items()},
                "cpus": os.cpu_count(),
                "peak_rss_mb": round(max(hwm, workers_peak) / 1024, 1)}

@@ -403,4 +403,28 @@ def test_eval_end_to_end_on_pena(tmp_path, data_dir, embeddings_root, capsys):
         v = report["answers"][key]
         assert v is None or 0.0 <= v <= 1.0
     assert report["latency_ms_p50"] > 0 and report["latency_ms_p95"] >= report["latency_ms_p50"]
-    assert "hit@10" in capsys.readouterr().out
+    assert report["searched"] == {"hybrid": 3} and report["note"] == ""
+    out_text = capsys.readouterr().out
+    assert "hit@10" in out_text and "note" not in out_text
+
+
+def test_eval_says_when_hybrid_ran_as_bm25(tmp_path, data_dir, embeddings_root, capsys):
+    """A library whose vectors are not computed yet answers "hybrid" from BM25 alone: the report must say
+    so, or its figures read as hybrid's (it happened: a held-out run on a library fresh from the demo
+    build, before its vectors were in)."""
+    from qa_bot.library import Library
+
+    folder = tmp_path / "no-vectors"
+    with Library.open(folder, create=True) as lib:
+        lib.ingest([data_dir / "pena-v-deprisco.txt"], embed=False)
+    set_path = tmp_path / "one.jsonl"
+    write_lines(set_path, [{"id": "two-step", "question": "What two-step inquiry does a qualified immunity claim involve?",
+                            "evidence": [{"quote": "A claim of qualified immunity ordinarily involves a two-step inquiry."}]}])
+    out = tmp_path / "report.json"
+    rc = main(["eval", str(set_path), "--index", str(folder), "--mode", "hybrid", "--answerer", "none",
+               "--json", str(out), "--quiet"])
+    assert rc == 0, capsys.readouterr().err
+    report = json.loads(out.read_text())
+    assert report["searched"] == {"BM25 (hybrid asked; vectors 0% built)": 1}
+    assert "1 of 1 questions were not searched as asked" in report["note"] and "qa-bot sync" in report["note"]
+    assert "note (hybrid): 1 of 1 questions were not searched as asked" in capsys.readouterr().out

@@ -60,6 +60,8 @@ class Record:
     evidence_cited: bool = False  # some citation's span supports a gold evidence item (in the right opinion)
     lead_evidence: bool = False  # the first cited sentence does
     wrong_opinion: bool | None = None  # the first citation is not in the one opinion the evidence is in
+    searched: str = ""  # what the search actually ran (``Retrieval.label``: "hybrid", "BM25 (hybrid asked; ...)")
+    searched_note: str = ""  # ``Retrieval.note`` when it was not the search asked for, or ran on part of the vectors
     error: str = ""
 
     @property
@@ -198,8 +200,12 @@ def run_mode(lib, evalset: EvalSet, mode: str, k: int = 10, answerer: str | None
         rec = Record(q)
         try:
             t0 = time.perf_counter()
-            rec.hits = list(lib.search(q.question, k=k, mode=mode))
+            hits = lib.search(q.question, k=k, mode=mode)
             rec.search_ms = (time.perf_counter() - t0) * 1000.0
+            rec.hits = list(hits)
+            ran = getattr(hits, "retrieval", None)
+            if ran is not None:
+                rec.searched, rec.searched_note = ran.label(), ran.note()
             rec.ranked = judge_hits(q, rec.hits, names)
             if answerer:
                 t0 = time.perf_counter()
@@ -263,10 +269,26 @@ def _per_question(r: Record, k: int) -> dict:
     return row
 
 
+def searched(records: Sequence[Record]) -> tuple[dict[str, int], str]:
+    """How many questions each search that actually ran served, and a note for the reader when any of them
+    was not the search asked for (a library whose vectors are missing or still filling in answers from BM25
+    alone: its "hybrid" figures are then BM25's, and must not be read as hybrid's)."""
+    counts: dict[str, int] = {}
+    for r in records:
+        if r.searched:
+            counts[r.searched] = counts.get(r.searched, 0) + 1
+    notes = [r.searched_note for r in records if r.searched_note]
+    if not notes:
+        return counts, ""
+    return counts, (f"{len(notes)} of {len(records)} questions were not searched as asked: {notes[-1]} "
+                    "Run qa-bot sync (embeds what is missing) before reading these figures as the mode's.")
+
+
 def build_report(evalset: EvalSet, index: str, mode: str, k: int, answerer: str | None,
                  records: Sequence[Record]) -> dict:
     answers = answerer is not None
     summary = summarize(records, answers)
+    ran, note = searched(records)
     tags = sorted({t for r in records for t in r.question.tags})
     per_tag = {}
     for tag in tags:
@@ -280,6 +302,7 @@ def build_report(evalset: EvalSet, index: str, mode: str, k: int, answerer: str 
         "retrieval_latency_ms_p50": summary["retrieval_latency_ms_p50"],
         "retrieval_latency_ms_p95": summary["retrieval_latency_ms_p95"],
         "errors": sum(bool(r.error) for r in records),
+        "searched": ran, "note": note,
         "per_tag": per_tag,
         "per_question": [_per_question(r, k) for r in records],
     }
@@ -330,6 +353,7 @@ def format_report(report: dict) -> str:
             for block, name in keys]
     out = [f"set {report['set']} ({report['questions']} questions), index {report['index'] or '-'}, "
            f"k={report['k']}, answerer {report['answerer']}", "", _table(["metric", *modes], rows)]
+    out += [f"note ({m}): {reports[m]['note']}" for m in modes if reports[m].get("note")]
     errors = {m: reports[m]["errors"] for m in modes if reports[m]["errors"]}
     if errors:
         out.append("errors (question counted as a miss): " + ", ".join(f"{m} {n}" for m, n in errors.items()))
