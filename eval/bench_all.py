@@ -238,11 +238,15 @@ def bench_quality(index: str, corpus_index: str | None) -> dict:
 
 # -- latency ----------------------------------------------------------------------------------------
 def bench_latency(index: str, rounds: int = 3) -> dict:
+    from qa_bot.index import vectors
+
     with open_library(index) as lib:
         st = lib.retriever.status()
-        modes = ["bm25"] + (["dense", "hybrid"] if st["vectors"] else [])
+        # "dense, all cores": the same dense search with FAISS on OpenMP's default thread count (one per
+        # core), against the product's one thread per query (index/vectors.py SEARCH_THREADS), alternating
+        modes = ["bm25"] + (["dense", "dense, all cores", "hybrid"] if st["vectors"] else [])
         for m in modes:
-            lib.search(QUESTIONS[0], k=10, mode=m)
+            lib.search(QUESTIONS[0], k=10, mode=m.split(",")[0])
         lib.ask(QUESTIONS[0])
         times: dict[str, list[float]] = {m: [] for m in [*modes, "ask"]}
         t0 = load()
@@ -251,12 +255,14 @@ def bench_latency(index: str, rounds: int = 3) -> dict:
                 order = [*modes, "ask"]
                 order = order[(i + r) % len(order):] + order[:(i + r) % len(order)]
                 for m in order:
+                    vectors.SEARCH_THREADS = (os.cpu_count() or 1) if m == "dense, all cores" else 1
                     t = time.perf_counter()
                     if m == "ask":
                         lib.ask(q)
                     else:
-                        lib.search(q, k=10, mode=m)
+                        lib.search(q, k=10, mode=m.split(",")[0])
                     times[m].append(time.perf_counter() - t)
+                    vectors.SEARCH_THREADS = 1
         return {"passages": st["passages"], "vectors": st["vectors"], "vector_index": st["vector_index"],
                 "synthetic_vectors": bool(st.get("synthetic_vectors")),
                 "latency_ms": {m: dist_ms(v) for m, v in times.items()},

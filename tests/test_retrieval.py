@@ -494,3 +494,24 @@ def test_case_filter_matches_names_and_citations_not_the_rest_of_the_metadata(li
     r.sync(embed=False)
     for cite in ("104 S.Ct. 3194", "82 L. Ed. 2d 393", "468 U.S. 517", "Hudson"):
         assert {h.passage.opinion_id for h in r.search(q, case=cite, k=20)} == {"hudson"}, cite
+
+
+def test_one_query_searches_on_one_thread_and_leaves_the_thread_count_as_it_was(monkeypatch):
+    """Vectors.search runs FAISS on SEARCH_THREADS threads for the query and restores the calling thread's
+    OpenMP setting after (other threads, e.g. an index build in the background worker, keep theirs)."""
+    import faiss
+
+    from qa_bot.index import vectors as vec
+
+    v = vec.Vectors(4)
+    v.add([1, 2, 3], np.eye(4, dtype=np.float32)[:3])
+    seen = []
+    real = v.index.search
+    monkeypatch.setattr(v.index, "search", lambda *a, **k: (seen.append(faiss.omp_get_max_threads()), real(*a, **k))[1])
+    orig = faiss.omp_get_max_threads()
+    faiss.omp_set_num_threads(2)
+    try:
+        assert [i for i, _ in v.search(np.array([0, 1, 0, 0], dtype=np.float32), 2)][0] == 2
+        assert seen == [vec.SEARCH_THREADS] and faiss.omp_get_max_threads() == 2
+    finally:
+        faiss.omp_set_num_threads(orig)

@@ -30,6 +30,10 @@ from ..errors import IndexCorrupt
 from ..settings import IndexSettings
 
 SMALL_FILTER = 20_000  # filtered HNSW searches over at most this many ids are done exactly
+# One query is searched on one thread. With OpenMP's default (a thread per core) a single query's flat scan
+# over the whole corpus took p50 56 ms against 14.6 ms on one thread on this 2-core machine under other
+# work (threads spinning at a barrier while the cores are busy): eval/bench_all.py --sections latency.
+SEARCH_THREADS = 1
 
 
 class Vectors:
@@ -130,7 +134,12 @@ class Vectors:
         else:
             params = faiss.SearchParameters(sel=sel) if sel is not None else None
         n = min(n, int(self.index.ntotal))
-        scores, ids = self.index.search(q, n, params=params)
+        before = faiss.omp_get_max_threads()
+        faiss.omp_set_num_threads(SEARCH_THREADS)  # OpenMP keeps this per thread: other threads are untouched
+        try:
+            scores, ids = self.index.search(q, n, params=params)
+        finally:
+            faiss.omp_set_num_threads(before)
         return [(int(i), float(s)) for i, s in zip(ids[0], scores[0]) if i >= 0]
 
     def _exact(self, q: np.ndarray, n: int, allowed: np.ndarray) -> list[tuple[int, float]]:
