@@ -93,7 +93,7 @@ class Library:
 
             return Embedder(settings.embed).dim
 
-        backend = MilvusBackend(uri, dim=dim, create=create)
+        backend = MilvusBackend(uri, dim=dim, create=create, index=settings.index)
         return cls(backend.folder, settings, backend=backend)
 
     def close(self) -> None:

@@ -25,6 +25,7 @@ from qa_bot.errors import BadQuestion, IndexMismatch, IndexNotFound  # noqa: E40
 from qa_bot.index.embed import FakeEmbedder  # noqa: E402
 from qa_bot.ingest.pipeline import ingest  # noqa: E402
 from qa_bot.library import Library  # noqa: E402
+from qa_bot.settings import IndexSettings  # noqa: E402
 
 DATA = Path(__file__).parent / "data"
 SOURCES = [DATA / "scotus-subset", DATA / "pena-v-deprisco.txt", DATA / "cap" / "json"]
@@ -113,6 +114,48 @@ def test_server_rrf_equals_client_rrf(built):
         assert {p for p, _, _ in server} == {p for p, _, _ in client}
         # the cosine the answerer reads: on the dense route's own candidates, as locally
         assert {p for p, _, d in server if "dense" in d} == {p for p, _, d in client if "dense" in d}
+
+
+def test_dense_search_is_exact_where_local_is(built):
+    """Up to IndexSettings.exact_max vectors the local backend searches exactly (flat); Milvus's HNSW is
+    then searched with ef = the number of vectors, so the dense candidates are the exact ones too (with
+    ef = max(128, n) the demo library lost 172 of 10,100 candidates of the dev sets' questions, which
+    the role ranking can lift into the top 10). Past exact_max both use HNSW with max(ef_search, n)."""
+    local, lib, emb, _ = built
+    index = IndexSettings()
+    assert mv.hnsw_ef(100, 4_807, index) == 4_807 and mv.hnsw_ef(500, 300, index) == 500
+    assert mv.hnsw_ef(100, index.exact_max + 1, index) == index.hnsw_ef_search
+    assert mv.hnsw_ef(500, index.exact_max + 1, index) == 500
+    vectors = lib.status()["vectors"]
+    n = vectors // 2
+    assert n >= 150
+    asked = []  # the breadth each dense request gives Milvus, single route and server-side hybrid
+    search, hybrid = lib.client.search, lib.client.hybrid_search
+
+    def spy_search(*args, **kw):
+        if kw.get("anns_field") == "dense":
+            asked.append(kw["search_params"]["params"]["ef"])
+        return search(*args, **kw)
+
+    def spy_hybrid(name, reqs, *args, **kw):
+        asked.extend(r.param["params"]["ef"] for r in reqs if r.anns_field == "dense")
+        return hybrid(name, reqs, *args, **kw)
+
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setattr(lib.client, "search", spy_search)
+        mp.setattr(lib.client, "hybrid_search", spy_hybrid)
+        lib.candidates(QUESTIONS[0], 50, "dense", Filters(), emb, 10, WEIGHTS)
+        lib.candidates(QUESTIONS[0], 50, "hybrid", Filters(), emb, 10, WEIGHTS, fusion="server")
+    assert asked == [vectors, vectors]
+    for q in QUESTIONS:
+        a, _ = local.candidates(q, n, "dense", Filters(), emb, 10, WEIGHTS)
+        b, info = lib.candidates(q, n, "dense", Filters(), emb, 10, WEIGHTS)
+        assert info.used == "dense"
+        sa = [round(s, 5) for _, s, _ in a]
+        assert sa == [round(s, 5) for _, s, _ in b], q
+        # the same passages above the last score (ties at the cut may be either)
+        keys = lambda store, ranked: {_key(store, pid) for pid, s, _ in ranked if round(s, 5) > sa[-1]}  # noqa: E731
+        assert keys(local.store, a) == keys(lib, b), q
 
 
 def test_filters_select_what_local_selects(built):
