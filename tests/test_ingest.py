@@ -134,6 +134,23 @@ def test_sketch_sees_the_normalised_copy_and_not_a_different_opinion(pena, data_
     assert richness(rich) > richness(poor)
 
 
+def test_sketch_overlap_looks_hashes_up_and_sizes_only_the_five(store):
+    """The near-duplicate query reads the rows of the new opinion's hashes, not the whole sketch table
+    (scanning it for every opinion made a whole-corpus ingest quadratic); the five most shared come
+    first, ties by opinion id, each with its own sketch size."""
+    from qa_bot.ingest.store import SKETCH_OVERLAP
+
+    store.db.execute("PRAGMA foreign_keys=OFF")  # sketch rows alone, without their opinions
+    sizes = {"a": 10, "b": 6, "c": 6, "d": 3, "e": 3, "f": 3, "g": 50}
+    shared = {"a": 8, "b": 5, "c": 5, "d": 2, "e": 2, "f": 2, "g": 0}  # of the query's hashes 0..9
+    rows = [(h if h < shared[o] else 1000 + 100 * i + h, o) for i, (o, n) in enumerate(sizes.items()) for h in range(n)]
+    store.db.executemany("INSERT INTO sketch(hash, opinion_id) VALUES (?, ?)", rows)
+    assert store.sketch_overlap(range(10)) == [("a", 8, 10), ("b", 5, 6), ("c", 5, 6), ("d", 2, 3), ("e", 2, 3)]
+    assert store.sketch_overlap([]) == [] and store.sketch_overlap([999]) == []
+    plan = " | ".join(r[-1] for r in store.db.execute("EXPLAIN QUERY PLAN " + SKETCH_OVERLAP))
+    assert "SCAN q" in plan and "SEARCH s USING INDEX sketch_hash" in plan and "SCAN s" not in plan, plan
+
+
 def test_bad_input_through_the_cli(embeddings_root, tmp_path, data_dir, capsys):
     good_dir = tmp_path / "earlier"
     good_dir.mkdir()

@@ -1,11 +1,13 @@
-"""Ingest across cores: structure + chunking in worker processes, every store write in this one.
+"""Ingest across cores: everything but the store writes in worker processes, the writes in this one.
 
 The ingest loop loads documents in order and hands each to ``Ordered.push``. With workers, a document is
-prepared (the ``prepare`` given: ``pipeline.prepare``, structure, eyecite, chunking, sketch) in a process pool while the loop
-goes on loading; results are taken back **in the order the documents came** and written by the one
-process that holds the store, exactly as the serial loop writes them (duplicate and near-duplicate
-decisions see the same store), so a parallel ingest stores what a serial one stores. Without workers
-(small batches, one core, ``QA_BOT_INGEST_WORKERS=1``) each document is prepared inline.
+prepared (the ``prepare`` given: ``pipeline.prepare``: parse, structure, eyecite, roles, chunking, sketch
+and the rows to insert, checksums and JSON included) in a process pool while the loop goes on loading;
+the one writer then only reads the store for duplicates and inserts. Results are taken back **in the
+order the documents came** and written by the one process that holds the store, exactly as the serial
+loop writes them (duplicate and near-duplicate decisions see the same store), so a parallel ingest
+stores what a serial one stores. Without workers (small batches, one core, ``QA_BOT_INGEST_WORKERS=1``)
+each document is prepared inline.
 
 Workers are spawned, not forked (the caller may hold threads, e.g. the chat server), so a pool costs a
 few seconds to start: it is used only for a batch of at least ``PARALLEL_MIN_BYTES`` of files. A batch

@@ -18,6 +18,7 @@ never leaves half an opinion behind; a bad file becomes one "rejected" line and 
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import os
 import re
@@ -28,8 +29,8 @@ from typing import Callable, Iterable
 from ..errors import InputError, QaBotError, StoreCorrupt
 from ..settings import Settings
 from ..text import fold, printable
-from ..types import Document, Opinion
-from . import citations, loaders, parallel
+from ..types import Document, Meta, Opinion
+from . import citations, loaders, parallel, schema
 from .store import Store
 
 Progress = Callable[[str, int, int], None]
@@ -134,15 +135,15 @@ def _label(store: Store, opinion_id: str | None) -> str:
     return display_name(o["case_name"], o["citation"], o["source"]) if o else str(opinion_id)
 
 
-def _near_duplicate(store: Store, sk: set[int], op: Opinion) -> str | None:
-    """The stored opinion ``op`` is a near-duplicate of, if any."""
+def _near_duplicate(store: Store, sk: Iterable[int], meta: Meta) -> str | None:
+    """The stored opinion the opinion with sketch ``sk`` and metadata ``meta`` is a near-duplicate of, if any."""
     if len(sk) < MIN_SKETCH:
         return None
     for oid, shared, size in store.sketch_overlap(sk):
         if size < MIN_SKETCH or shared / min(len(sk), size) < NEAR_DUP_CONTAINMENT:
             continue
         cited = (store.opinion_summary(oid) or {}).get("citation")
-        if cited and op.meta.citation and cited != op.meta.citation:
+        if cited and meta.citation and cited != meta.citation:
             continue  # same words, different reported cases (e.g. two one-line orders)
         return oid
     return None
@@ -150,18 +151,25 @@ def _near_duplicate(store: Store, sk: set[int], op: Opinion) -> str | None:
 
 @dataclass(frozen=True)
 class Prepared:
-    """What ingest stores for one document, computed without the store (so in any process)."""
+    """What ingest stores for one document, computed without the store (so in any process): for a local
+    store its rows ready to insert (``rows``: the one writer only writes), for another the opinion and
+    its passages."""
 
-    op: Opinion
-    passages: list
-    sketch: set[int]
+    id: str
+    meta: Meta
+    n_passages: int
+    sketch: tuple[int, ...]
     richness: int
+    rows: schema.OpinionRows | None = None
+    opinion: Opinion | None = None
+    passages: tuple = ()
     notes: tuple[str, ...] = ()  # the loader's notes for the user (a Pending document has them once parsed)
 
 
-def prepare(doc: Document | loaders.Pending, settings: Settings) -> Prepared:
+def prepare(doc: Document | loaders.Pending, settings: Settings, rows: bool = True) -> Prepared:
     """Structure, chunk and sketch one document, parsing it first if it is ``Pending`` (``InputError``
-    when it holds no opinion text)."""
+    when it holds no opinion text); with ``rows``, make the local store's rows too (``schema.opinion_rows``),
+    else keep the opinion and passages."""
     from . import chunk as chunking
     from . import roles, structure
 
@@ -176,7 +184,12 @@ def prepare(doc: Document | loaders.Pending, settings: Settings) -> Prepared:
     passages = chunking.chunk(op, settings.chunk, chunking.default_model_tokens(settings.embed.model))
     if not op.text.strip() or not passages:
         raise InputError(doc.source, "no opinion text found in it")
-    return Prepared(op, passages, sketch(op.text), richness(op), tuple(doc.notes))
+    sk, rich = tuple(sketch(op.text)), richness(op)
+    if rows:
+        made = schema.opinion_rows(op, passages, rich, sk)
+        return Prepared(op.id, op.meta, len(passages), made.sketch, rich, rows=made, notes=tuple(doc.notes))
+    return Prepared(op.id, op.meta, len(passages), sk, rich, opinion=op, passages=tuple(passages),
+                    notes=tuple(doc.notes))
 
 
 def _store_one(store: Store, doc: Document | loaders.Pending, settings: Settings, report: IngestReport,
@@ -187,9 +200,9 @@ def _store_one(store: Store, doc: Document | loaders.Pending, settings: Settings
         status, oid = seen
         report._add(FileResult(doc.source, "duplicate", f"same as {_label(store, oid)}: identical bytes", oid))
         return
-    prepared = prepared or prepare(doc, settings)
-    op, passages, sk, rich = prepared.op, prepared.passages, prepared.sketch, prepared.richness
-    name = display_name(op.meta.case_name, op.meta.citation, doc.source)
+    prepared = prepared or prepare(doc, settings, rows=isinstance(store, Store))
+    oid, meta, sk, rich = prepared.id, prepared.meta, prepared.sketch, prepared.richness
+    name = display_name(meta.case_name, meta.citation, doc.source)
     old = updated = None
     removed: list[int] = []
     with store.transaction():
@@ -197,9 +210,9 @@ def _store_one(store: Store, doc: Document | loaders.Pending, settings: Settings
         if updated is not None:  # this file was ingested before and has changed since: the new version wins
             removed += store.remove_opinion(updated)
             store.forget_files(updated)
-        other = _near_duplicate(store, sk, op)
-        if other is None and store.has_opinion(op.id):
-            other = op.id  # the same opinion id from other bytes (e.g. another export of one opinion)
+        other = _near_duplicate(store, sk, meta)
+        if other is None and store.has_opinion(oid):
+            other = oid  # the same opinion id from other bytes (e.g. another export of one opinion)
         keep_other = other is not None and store.richness(other) >= rich
         if keep_other:
             store.record_duplicate(doc.source, key, other, "near-duplicate")
@@ -209,10 +222,13 @@ def _store_one(store: Store, doc: Document | loaders.Pending, settings: Settings
             if other is not None:  # the new version is richer: it replaces the stored one
                 old = store.opinion_summary(other)
                 removed += store.remove_opinion(other)
-                store.record_duplicate(old["source"], old["sha256"], op.id, "near-duplicate (replaced by a richer version)")
-                store.repoint_files(other, op.id)
-            store.add_opinion(op, passages, richness=rich, sketch=sk)
-            store.record_file(key, doc.source, "ingested", op.id)
+                store.record_duplicate(old["source"], old["sha256"], oid, "near-duplicate (replaced by a richer version)")
+                store.repoint_files(other, oid)
+            if prepared.rows is not None:
+                store.add_rows(prepared.rows)
+            else:
+                store.add_opinion(prepared.opinion, prepared.passages, richness=rich, sketch=sk)
+            store.record_file(key, doc.source, "ingested", oid)
     # committed: now the report
     report.removed_passage_ids += removed
     if keep_other:
@@ -221,14 +237,14 @@ def _store_one(store: Store, doc: Document | loaders.Pending, settings: Settings
         return
     if old is not None:  # an opinion this run ingested may just have been replaced
         report.results = [r for r in report.results if not (r.status == "ingested" and r.opinion_id == other)]
-    cite = f", {op.meta.citation}" if op.meta.citation and op.meta.citation != name else ""
+    cite = f", {meta.citation}" if meta.citation and meta.citation != name else ""
     note = "; replaced the earlier version of this file" if updated is not None else ""
     note += "".join(f"; {n}" for n in prepared.notes)
-    report._add(FileResult(doc.source, "ingested", f"{name}{cite}: {len(passages)} passages{note}", op.id,
-                           len(passages)))
+    report._add(FileResult(doc.source, "ingested", f"{name}{cite}: {prepared.n_passages} passages{note}", oid,
+                           prepared.n_passages))
     if old is not None:
         report._add(FileResult(old["source"], "duplicate", f"same as {name}: near-duplicate, kept the richer version",
-                               op.id))
+                               oid))
 
 
 def ingest(store: Store, paths: Iterable[str | os.PathLike], settings: Settings | None = None,
@@ -267,7 +283,8 @@ def ingest(store: Store, paths: Iterable[str | os.PathLike], settings: Settings 
     n_workers, hyperscan_folder = parallel.plan(store.folder, files, workers)
     if hyperscan_folder is not None:
         citations.use_hyperscan(hyperscan_folder)
-    queue = parallel.Ordered(finish, prepare, settings, n_workers, hyperscan_folder)
+    queue = parallel.Ordered(finish, functools.partial(prepare, rows=isinstance(store, Store)), settings, n_workers,
+                             hyperscan_folder)
     try:
         for f in files:
             if isinstance(f, InputError):

@@ -28,6 +28,7 @@ import inspect
 import json
 import sqlite3
 import uuid
+from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Callable, Iterable
 
@@ -82,17 +83,58 @@ N_PASSAGE, N_CITE = len(PASSAGE_SUMMED), len(CITE_SUMMED)
 OPINION_COLS = ", ".join(CITE_SUMMED + BODY_SUMMED + ("cite_sum", "body_sum"))
 
 
-def digest(values: Iterable[object]) -> str:
-    """64-bit BLAKE2b of a row's values (type-tagged and length-prefixed, so no two rows collide by
-    shifting text from one column to the next), as 16 hex digits."""
-    h = hashlib.blake2b(digest_size=8)
+def summed(values: Iterable[object]) -> bytes:
+    """What ``digest`` hashes: each value type-tagged and length-prefixed, so no two rows collide by
+    shifting text from one column to the next."""
+    out = []
     for v in values:
         if v is None:
-            h.update(b"N")
+            out.append(b"N")
             continue
         b = str(v).encode("utf-8", "surrogatepass")
-        h.update((b"i" if isinstance(v, int) else b"s") + len(b).to_bytes(8, "little") + b)
-    return h.hexdigest()
+        out.append((b"i" if isinstance(v, int) else b"s") + len(b).to_bytes(8, "little") + b)
+    return b"".join(out)
+
+
+def digest(values: Iterable[object], tail: bytes = b"") -> str:
+    """64-bit BLAKE2b of a row's values, as 16 hex digits; ``tail``: ``summed`` of the row's further
+    values, computed before (a passage's row but its id, which only the store knows)."""
+    return hashlib.blake2b(summed(values) + tail, digest_size=8).hexdigest()
+
+
+# -- records -> rows (pure: computed where the document is prepared, in a worker process) ---------
+@dataclass(frozen=True)
+class OpinionRows:
+    """An opinion's rows as ``Store.add_rows`` inserts them, checksums included, so the one process that
+    writes only writes. Passages lack their ids (the store gives them): each has its row without the id
+    and ``summed`` of that row, from which the store finishes its checksum."""
+
+    opinion: tuple  # OPINION_COLS, richness, n_tokens
+    passages: tuple[tuple[tuple, bytes], ...]  # (PASSAGE_SUMMED but id, summed of it), in ordinal order
+    sketch: tuple[int, ...]
+    roles: tuple[SentenceRole, ...]
+
+    @property
+    def id(self) -> str:
+        return self.opinion[0]
+
+
+def opinion_rows(op: Opinion, passages: Iterable[Passage], richness: int = 0, sketch: Iterable[int] = ()) -> OpinionRows:
+    structure = {
+        "pages": op.pages,
+        "paragraphs": [asdict(p) for p in op.paragraphs],
+        "footnotes": [asdict(f) for f in op.footnotes],
+        "parts": [asdict(p) for p in op.parts],
+        "cites": [asdict(c) for c in op.cites],
+    }
+    m = op.meta
+    passages = list(passages)
+    cite = (op.id, m.case_name, m.citation, m.court, m.court_id, m.year, json.dumps(asdict(m)))
+    body = (op.text, json.dumps(structure), op.source, op.format, op.sha256)
+    rows = [(op.id, p.ordinal, p.text, p.start, p.end, p.section, p.part, p.author, p.page_start, p.page_end,
+             p.footnote, p.n_tokens) for p in passages]
+    return OpinionRows(cite + body + (digest(cite), digest(body), richness, sum(p.n_tokens for p in passages)),
+                       tuple((r, summed(r)) for r in rows), tuple(set(sketch)), tuple(op.roles))
 
 
 def _v2(db: sqlite3.Connection) -> None:

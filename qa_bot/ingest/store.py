@@ -136,29 +136,22 @@ class Store(FileRows, RoleRows):
     def add_opinion(self, op: Opinion, passages: Iterable[Passage], richness: int = 0,
                     sketch: Iterable[int] = ()) -> list[int]:
         """Insert an opinion with its passages; returns the new passage ids in ordinal order."""
-        structure = {
-            "pages": op.pages,
-            "paragraphs": [asdict(p) for p in op.paragraphs],
-            "footnotes": [asdict(f) for f in op.footnotes],
-            "parts": [asdict(p) for p in op.parts],
-            "cites": [asdict(c) for c in op.cites],
-        }
-        m = op.meta
-        passages = list(passages)
-        cite = (op.id, m.case_name, m.citation, m.court, m.court_id, m.year, json.dumps(asdict(m)))
-        body = (op.text, json.dumps(structure), op.source, op.format, op.sha256)
-        self.db.execute(
-            f"INSERT INTO opinions({OPINION_COLS}, richness, n_tokens) VALUES ({','.join('?' * 16)})",
-            cite + body + (digest(cite), digest(body), richness, sum(p.n_tokens for p in passages)),
-        )
+        return self.add_rows(schema.opinion_rows(op, passages, richness, sketch))
+
+    @guarded
+    def add_rows(self, rows: schema.OpinionRows) -> list[int]:
+        """Insert an opinion's rows made by ``schema.opinion_rows`` (in the process that prepared it);
+        returns the new passage ids in ordinal order."""
+        self.db.execute(f"INSERT INTO opinions({OPINION_COLS}, richness, n_tokens) VALUES ({','.join('?' * 16)})",
+                        rows.opinion)
         first = self.db.execute("SELECT COALESCE(MAX(id), 0) + 1 FROM passages").fetchone()[0]
-        rows = [(first + i, op.id, p.ordinal, p.text, p.start, p.end, p.section, p.part, p.author, p.page_start,
-                 p.page_end, p.footnote, p.n_tokens) for i, p in enumerate(passages)]
+        ids = list(range(first, first + len(rows.passages)))
         self.db.executemany(f"INSERT INTO passages({', '.join(PASSAGE_SUMMED)}, checksum) VALUES ({','.join('?' * 14)})",
-                            [r + (digest(r),) for r in rows])
-        self.db.executemany("INSERT INTO sketch(hash, opinion_id) VALUES (?, ?)", [(h, op.id) for h in set(sketch)])
-        self.set_roles(op.id, op.roles)
-        return [r[0] for r in rows]
+                            [(i, *r, digest((i,), tail)) for i, (r, tail) in zip(ids, rows.passages)])
+        oid = rows.id
+        self.db.executemany("INSERT INTO sketch(hash, opinion_id) VALUES (?, ?)", [(h, oid) for h in rows.sketch])
+        self.set_roles(oid, rows.roles)
+        return ids
 
     @guarded
     def remove_opinion(self, opinion_id: str) -> list[int]:
@@ -193,17 +186,17 @@ class Store(FileRows, RoleRows):
 
     @guarded
     def sketch_overlap(self, hashes: Iterable[int]) -> list[tuple[str, int, int]]:
-        """Opinions sharing sketch hashes: (opinion_id, shared, that opinion's sketch size), most shared first."""
+        """Opinions sharing sketch hashes: (opinion_id, shared, that opinion's sketch size), the five most
+        shared first (ties by opinion id). The hashes are looked up in the hash index (``q CROSS JOIN``
+        fixes that order: left to itself SQLite scanned the whole sketch table for every opinion ingested,
+        which made an ingest quadratic in the library's size), and only the five are sized."""
         hashes = list(set(hashes))
         if not hashes:
             return []
         self.db.execute("CREATE TEMP TABLE IF NOT EXISTS q(hash INTEGER)")
         self.db.execute("DELETE FROM q")
         self.db.executemany("INSERT INTO q VALUES (?)", [(h,) for h in hashes])
-        rows = self.db.execute(
-            "SELECT s.opinion_id, COUNT(*) AS shared, (SELECT COUNT(*) FROM sketch t WHERE t.opinion_id=s.opinion_id)"
-            " FROM sketch s JOIN q ON q.hash = s.hash GROUP BY s.opinion_id ORDER BY shared DESC LIMIT 5"
-        ).fetchall()
+        rows = self.db.execute(SKETCH_OVERLAP).fetchall()
         return [(r[0], r[1], r[2]) for r in rows]
 
     @guarded
@@ -369,6 +362,12 @@ class Store(FileRows, RoleRows):
 _CITE_MATCH = "instr(replace(replace(lower({}), ' ', ''), '.', ''), ?) > 0"
 _CASE_MATCH = (f"(instr(lower(o.case_name), ?) > 0 OR {_CITE_MATCH.format('o.citation')} OR EXISTS (SELECT 1 FROM "
                f"json_each(o.meta, '$.parallel_citations') j WHERE {_CITE_MATCH.format('j.value')}))")
+
+
+SKETCH_OVERLAP = (
+    "SELECT m.opinion_id, m.shared, (SELECT COUNT(*) FROM sketch t WHERE t.opinion_id = m.opinion_id) FROM"
+    " (SELECT s.opinion_id, COUNT(*) AS shared FROM q CROSS JOIN sketch s ON s.hash = q.hash"
+    " GROUP BY s.opinion_id ORDER BY shared DESC, s.opinion_id LIMIT 5) m ORDER BY m.shared DESC, m.opinion_id")
 
 
 def _case_args(case: str) -> list[str]:
