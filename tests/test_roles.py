@@ -83,6 +83,37 @@ def test_every_sentence_of_an_opinion_gets_one_role_in_order(pena_opinion):
     assert any(text[r.start:r.end].startswith("Finally, the PBA argues") for r in tagged if r.role == "argument")
 
 
+def test_the_argument_search_is_skipped_only_where_it_cannot_match(pena_opinion):
+    """``may_argue`` is a necessary condition of ``_ARGUMENT`` (so skipping the costly search where it
+    fails changes no role): on every sentence of Pena, the gold role set, and one sentence for each
+    word form the argument cues list, as statement, passive and noun."""
+    import json
+    import re
+    from pathlib import Path
+
+    from qa_bot.ingest.sentences import opinion_sentences
+
+    text = pena_opinion.text
+    sentences = [text[a:b] for p in pena_opinion.paragraphs for a, b in opinion_sentences(pena_opinion, p.start, p.end)]
+    gold = Path(__file__).resolve().parent.parent / "eval" / "sets" / "roles.jsonl"
+    sentences += [json.loads(line)["text"] for line in gold.read_text(encoding="utf-8").splitlines() if line.strip()]
+    pattern = re.sub(r"\\s|\?|\(\?:|\)|\\b", "", roles._ARGUMENT.pattern.replace("[sz]", "z"))
+    forms = {f for w in re.findall(r"[a-z]{3,}", pattern) for f in (w, w[:-1] if w.endswith("s") else w)}
+    for w in sorted(forms):
+        sentences += [f"The petitioner {w} that the search was unlawful.", f"It was {w}, that the stop was lawful.",
+                      f"Petitioner's principal {w} is weak.", f"The {w} was that the stop was lawful.",
+                      f"Petitioners {w} us to hold the statute void.", f"Counsel {w} upon Terry v. Ohio.",
+                      f"Petitioner {w} the ruling below."]
+    matched = [t for t in sentences if roles._ARGUMENT.search(" ".join(t.split()))]
+    assert len(matched) > 100  # the cues are exercised
+    assert all(roles.may_argue(" ".join(t.split())) for t in matched)
+    assert [classify(t, BODY, front=False, early=False) for t in matched].count("argument") > 50
+    # the lower-cased check is exact but for the letters IGNORECASE also takes for ASCII ones: these four
+    others = "".join(chr(c) for c in range(128, 0x110000) if not 0xD800 <= c < 0xE000)
+    assert sorted(re.findall("[a-z]", others, re.I)) == sorted(roles.FOLDS_TO_ASCII)
+    assert roles.may_argue("Petitioner \u0130NSISTS that") and roles._ARGUMENT.search("Petitioner \u0130NSISTS that")
+
+
 def test_roles_are_stored_at_ingest_read_back_and_retagged_by_sync(tmp_path, monkeypatch):
     from qa_bot.library import Library
 

@@ -13,6 +13,11 @@
 * **The court lookup memoised.** ``eyecite.helpers.get_court_by_paren`` normalises every court in
   courts-db for each parenthetical it reads; it is a pure function of its argument, so its answers
   are cached.
+* **No regex for a reference that cannot be there.** For every full case citation eyecite compiles a
+  large regex (the case's party names, then whitespace, then a pin cite: "Katz, 389 U.S., at 361")
+  and runs it over the rest of the text: ~3 ms per citation, a quarter of an opinion's ingest. A
+  match must contain one of those names followed by whitespace, so when none occurs in the rest of
+  the text the answer is known (none) without compiling anything; otherwise eyecite runs as is.
 
 Without the ``hyperscan`` package (it has no wheel for some platforms) eyecite's default tokenizer is
 used: the same citations, slower. Measured side by side: ``eval/bench_ingest_speed.py``.
@@ -99,10 +104,43 @@ def _memoise_court_lookup() -> None:
         helpers.get_court_by_paren = functools.lru_cache(maxsize=4096)(lookup)
 
 
+def followed_by_space(name: str, text: str) -> bool:
+    """``name`` occurs in ``text`` followed by whitespace (what the regex's ``\\s`` matches: ``str.isspace``)."""
+    i = text.find(name)
+    while i >= 0:
+        j = i + len(name)
+        if j < len(text) and text[j].isspace():
+            return True
+        i = text.find(name, i + 1)
+    return False
+
+
+@functools.lru_cache(maxsize=1)
+def _skip_impossible_references() -> None:
+    import eyecite.find as eyecite_find
+    from eyecite.models import ReferenceCitation
+
+    original = getattr(eyecite_find, "extract_pincited_reference_citations", None)
+    fields = getattr(ReferenceCitation, "name_fields", None)
+    if original is None or fields is None:  # another eyecite: leave it as it is
+        return
+
+    def extract_pincited_reference_citations(citation, plain_text: str) -> list:
+        names = [v for key in fields if (v := getattr(citation.metadata, key, None))]
+        if all(isinstance(v, str) for v in names):
+            rest = plain_text[citation.span()[-1]:]
+            if not any(followed_by_space(v, rest) for v in names):
+                return []  # eyecite's regex needs one of these names, then whitespace: it would find nothing
+        return original(citation, plain_text)
+
+    eyecite_find.extract_pincited_reference_citations = extract_pincited_reference_citations
+
+
 def find(text: str, tok=None) -> list:
     """``eyecite.get_citations(text)`` with the tokenizer in use (see the module docstring)."""
     import eyecite
 
     logging.getLogger("eyecite").setLevel(logging.ERROR)
     _memoise_court_lookup()
+    _skip_impossible_references()
     return eyecite.get_citations(text, tokenizer=tok or tokenizer())

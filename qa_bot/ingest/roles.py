@@ -68,6 +68,29 @@ _ARGUMENT = re.compile(
     rf"position|theory|claim|submission)\s+(?:is|was)\b"
     rf"|^(?:[^.;:]{{0,40}}?\b)?(?:the\s+)?(?:argument|contention|suggestion)\s+(?:is|was)\s+(?:made\s+)?that\b",
     re.I)
+# Every alternative of _ARGUMENT holds one of these words (in any case): a sentence without any cannot
+# match, and most have none, so the costly search (its party-name alternatives backtrack) is skipped.
+# Checked on the lower-cased sentence, which is exact unless it holds one of the four non-ASCII letters
+# that IGNORECASE also takes for ASCII ones (then the search runs).
+_ARGUMENT_NEEDS = ("argu", "conten", "urge", "assert", "insist", "maintain", "submi", "claim", "suggest", "emphasi",
+                   "stress", "protest", "object", "counter", "respond", "complain", "conced", "acknowledg", "defend",
+                   "relie", "ask", "position", "theory")
+FOLDS_TO_ASCII = "\u0130\u0131\u017f\u212a"  # İ ı ſ K
+
+
+def may_argue(t: str) -> bool:
+    """False only when ``_ARGUMENT`` cannot match ``t`` (see ``_ARGUMENT_NEEDS``)."""
+    if any(c in t for c in FOLDS_TO_ASCII):
+        return True
+    low = t.lower()
+    return any(w in low for w in _ARGUMENT_NEEDS)
+
+
+def _argument(t: str) -> re.Match | None:
+    """``_ARGUMENT.search(t)``, skipped when it cannot match."""
+    return _ARGUMENT.search(t) if may_argue(t) else None
+
+
 _HOLDING = re.compile(
     r"\b(?:we|i)\s+(?:therefore\s+|thus\s+|now\s+|accordingly\s+|also\s+|further\s+|hence\s+|so\s+|"
     r"simply\s+|merely\s+|only\s+|today\s+|do\s+|must\s+|would\s+|,\s*therefore,\s+)*(?:hold|conclude|decide|"
@@ -189,8 +212,9 @@ def classify(text: str, para: Paragraph, *, front: bool, early: bool, cites_blan
     if _FORMULA.match(t) or len(words) < 3 or citation_only(cites_blanked or t):
         return "other"
     other_case = bool(_OTHER_CASE.match(t))  # "In Parratt v. Taylor, we ...": that case's story
-    for role, rx in (("issue", _ISSUE), ("argument", _ARGUMENT), ("holding", _HOLDING), ("disposition", _DISPOSITION)):
-        m = rx.search(t)
+    for role, search in (("issue", _ISSUE.search), ("argument", _argument), ("holding", _HOLDING.search),
+                         ("disposition", _DISPOSITION.search)):
+        m = search(t)
         if not m or _quoted(t, m):
             continue
         if role == "holding" and re.search(r"\b(?:have|has|had)\s+(?:\w+\s+)?(?:held|concluded)\b", t[:m.end() + 20]):
