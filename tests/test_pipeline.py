@@ -40,3 +40,27 @@ def test_katz_parts_and_footnotes(data_dir):
     assert len(long_notes) > 15
     for note in long_notes:
         assert not any(note[:80] in p.text for p in body)
+
+
+def test_the_chunker_and_the_role_tagger_split_sentences_alike(data_dir):
+    """``prepare`` splits each paragraph once and hands the spans to both (``spans``): the chunker's split
+    with all citations protected and the tagger's ``opinion_sentences`` must be the same sentences."""
+    import functools
+
+    from qa_bot.ingest import roles, sentences
+
+    docs = [d for d in loaders.load(data_dir / "scotus-subset") if isinstance(d, Document)]
+    docs += list(loaders.load(data_dir / "pena-v-deprisco.txt"))
+    checked = 0
+    for doc in docs:
+        op = structure.build(doc)
+        protected = [(c.start, c.end) for c in op.cites]
+        for para in op.paragraphs:
+            if para.end > para.start:
+                assert sentences.split(op.text, para.start, para.end, protected) == \
+                    sentences.opinion_sentences(op, para.start, para.end)
+                checked += 1
+        spans = functools.lru_cache(maxsize=None)(functools.partial(sentences.opinion_sentences, op))
+        assert roles.tag(op, spans) == roles.tag(op)
+        assert chunk.chunk(op, ChunkSettings(), spans=spans) == chunk.chunk(op, ChunkSettings())
+    assert checked > 150

@@ -34,7 +34,10 @@ def default_model_tokens(model: str = DEFAULT_MODEL) -> Callable[[str], int]:
     return lambda s: len(tok(s, add_special_tokens=True, truncation=False, verbose=False)["input_ids"])
 
 
-def chunk(op: Opinion, settings: ChunkSettings, model_tokens: Callable[[str], int] | None = None) -> list[Passage]:
+def chunk(op: Opinion, settings: ChunkSettings, model_tokens: Callable[[str], int] | None = None,
+          spans: Callable[[int, int], list[Span]] | None = None) -> list[Passage]:
+    """``op``'s passages. ``spans``: the sentences of ``op.text[start:end]`` if already at hand (the
+    roles tagger's, which are this splitter's: ``sentences.opinion_sentences``)."""
     enc = offline.encoding(settings.encoding)
     model_tokens = model_tokens or default_model_tokens()
     text = op.text
@@ -55,7 +58,7 @@ def chunk(op: Opinion, settings: ChunkSettings, model_tokens: Callable[[str], in
         if para.kind == "heading" or para.end <= para.start:
             continue
         pieces: list[Span] = []
-        for sent in sentences.split(text, para.start, para.end, protected):
+        for sent in (spans(para.start, para.end) if spans else sentences.split(text, para.start, para.end, protected)):
             pieces += [sent] if fits(sent) else _split_words(text, sent, fits)
         for group in _pack(pieces, fits, _page_starts(page_offsets, para), settings.min_tokens, n_tok):
             for span in _enforce(text, group, fits_model):

@@ -171,7 +171,7 @@ def prepare(doc: Document | loaders.Pending, settings: Settings, rows: bool = Tr
     when it holds no opinion text); with ``rows``, make the local store's rows too (``schema.opinion_rows``),
     else keep the opinion and passages."""
     from . import chunk as chunking
-    from . import roles, structure
+    from . import roles, sentences, structure
 
     if isinstance(doc, loaders.Pending):
         doc = doc.document()
@@ -179,9 +179,10 @@ def prepare(doc: Document | loaders.Pending, settings: Settings, rows: bool = Tr
         raise InputError(doc.source, "no opinion text found in it")
     op = structure.build(doc)
     op = replace(op, id=op.id or _key(doc)[:16])
-    op = replace(op, roles=roles.tag(op))  # in the worker process too: tagging is part of the parse
+    spans = functools.lru_cache(maxsize=None)(functools.partial(sentences.opinion_sentences, op))  # split once
+    op = replace(op, roles=roles.tag(op, spans))  # in the worker process too: tagging is part of the parse
     # the passage limit is checked in the tokenizer of the model that will embed it
-    passages = chunking.chunk(op, settings.chunk, chunking.default_model_tokens(settings.embed.model))
+    passages = chunking.chunk(op, settings.chunk, chunking.default_model_tokens(settings.embed.model), spans)
     if not op.text.strip() or not passages:
         raise InputError(doc.source, "no opinion text found in it")
     sk, rich = tuple(sketch(op.text)), richness(op)

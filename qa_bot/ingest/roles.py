@@ -34,6 +34,7 @@ already has them. ``VERSION`` changes whenever the rules change, so stored roles
 from __future__ import annotations
 
 import re
+from typing import Callable
 
 from ..types import Opinion, Paragraph, SentenceRole
 from .sentences import opinion_sentences
@@ -267,9 +268,11 @@ def _early_end(op: Opinion, front_end: int) -> int:
     return first_part_end
 
 
-def tag(op: Opinion) -> tuple[SentenceRole, ...]:
+def tag(op: Opinion, spans: Callable[[int, int], list[tuple[int, int]]] | None = None) -> tuple[SentenceRole, ...]:
     """Roles of every sentence of ``op`` (the chunker's sentences, paragraph by paragraph), by start. An
-    opinion without a paragraph map (built by hand) is read as one paragraph of the court's."""
+    opinion without a paragraph map (built by hand) is read as one paragraph of the court's. ``spans``:
+    the sentences of ``op.text[start:end]`` if already at hand (``opinion_sentences``)."""
+    spans = spans or (lambda a, b: opinion_sentences(op, a, b))
     front_end = _front_end(op)
     early_end = _early_end(op, front_end)
     out: list[SentenceRole] = []
@@ -277,7 +280,7 @@ def tag(op: Opinion) -> tuple[SentenceRole, ...]:
         front = para.end <= front_end and para.kind != "footnote"
         early = front_end <= para.start < early_end and para.kind == "body" and para.part in ("majority", "plurality",
                                                                                               "per curiam")
-        for s, e in opinion_sentences(op, para.start, para.end):
+        for s, e in spans(para.start, para.end):
             out.append(SentenceRole(s, e, classify(op.text[s:e], para, front=front, early=early,
                                                    cites_blanked=_blank_cites(op, s, e))))
     out.sort(key=lambda r: r.start)
