@@ -83,6 +83,40 @@ def test_hyperscan_prefilter_finds_the_citations_eyecite_finds(data_dir):
         citations.use_default()
 
 
+def test_citations_do_not_depend_on_the_process_that_finds_them():
+    """eyecite's default tokenizer hands over its extractors as a set, ordered by their memory addresses,
+    so by process; where two match one span differently eyecite keeps the first, and the stored
+    normalisation changed from run to run ("791 S.W.2d, at 18" in Payne v. Tennessee: the whole corpus
+    ingested twice differed there). The default path runs them in eyecite's own order, as eyecite's base
+    tokenizer (every extractor, in order) and the Hyperscan prefilter do."""
+    from eyecite.tokenizers import Tokenizer, default_tokenizer
+
+    text = ("The Tennessee Supreme Court affirmed. State v. Payne, 791 S.W.2d 10 (Tenn. 1990). The court held "
+            "that the evidence was relevant. 791 S.W.2d, at 18. We agree.")
+    picked = default_tokenizer.get_extractors(text)
+    ordered = [e for e in default_tokenizer.extractors if e in picked]
+
+    class Given(Tokenizer):
+        def get_extractors(self, text):
+            return self.extractors
+
+    def key(tok=None):
+        return [(type(c).__name__, c.span(), c.corrected_citation()) for c in citations.find(text, tok)
+                if type(c).__name__ != "UnknownCitation"]
+
+    citations.use_default()
+    found = key()
+    assert ("ShortCaseCitation", (129, 146), "791 S.W.2d, at 18") in found
+    assert found == key(Given(extractors=ordered)) == key(Tokenizer())  # eyecite's order, every extractor
+    assert key(Given(extractors=ordered[::-1])) != found  # the order matters: another one normalises otherwise
+    if citations.hyperscan_available():
+        try:
+            assert citations.use_hyperscan(None, extractors=ordered)
+            assert key() == found
+        finally:
+            citations.use_default()
+
+
 def test_model_token_counts_without_transformers_match_the_transformers_tokenizer(data_dir):
     from qa_bot.ingest.chunk import default_model_tokens
     from qa_bot.offline import fast_tokenizer, model_tokenizer

@@ -19,8 +19,14 @@
   match must contain one of those names followed by whitespace, so when none occurs in the rest of
   the text the answer is known (none) without compiling anything; otherwise eyecite runs as is.
 
-Without the ``hyperscan`` package (it has no wheel for some platforms) eyecite's default tokenizer is
-used: the same citations, slower. Measured side by side: ``eval/bench_ingest_speed.py``.
+Without the ``hyperscan`` package (it has no wheel for some platforms), or for a small batch, eyecite's
+default tokenizer picks the extractors: the same citations, slower. It returns them as a set, whose order
+follows the extractor objects' memory addresses, so it changes from process to process; and where two
+extractors match the same span differently ("791 S.W.2d, at 18": normalised "791 S.W.2d at 18" by one,
+"791 S.W.2d, at 18" by the other), eyecite keeps the first. So its picks are run here in eyecite's own
+order (``Ordered``), as eyecite's base tokenizer and the prefilter run them: an opinion is stored the same
+in every process and whichever tokenizer found its citations (the whole corpus ingested twice differed in
+Payne v. Tennessee before). Measured side by side: ``eval/bench_ingest_speed.py``.
 """
 
 from __future__ import annotations
@@ -87,12 +93,23 @@ def use_default() -> None:
     _tokenizer = None
 
 
-def tokenizer():
-    if _tokenizer is not None:
-        return _tokenizer
-    from eyecite.tokenizers import default_tokenizer
+@functools.lru_cache(maxsize=1)
+def _ordered_default():
+    from eyecite.tokenizers import Tokenizer, default_tokenizer
 
-    return default_tokenizer
+    class Ordered(Tokenizer):
+        """eyecite's default tokenizer's extractors (those its Aho-Corasick filter says can match), run in
+        eyecite's order instead of a set's (see the module docstring)."""
+
+        def get_extractors(self, text):
+            found = default_tokenizer.get_extractors(text)
+            return [e for e in self.extractors if e in found]
+
+    return Ordered(extractors=list(default_tokenizer.extractors))
+
+
+def tokenizer():
+    return _tokenizer if _tokenizer is not None else _ordered_default()
 
 
 @functools.lru_cache(maxsize=1)
