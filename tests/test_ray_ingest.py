@@ -18,7 +18,7 @@ from qa_bot.backends import milvus as mv  # noqa: E402
 from qa_bot.backends.base import Filters  # noqa: E402
 from qa_bot.retrieve.local import LocalBackend  # noqa: E402
 from qa_bot.backends.uri import parse  # noqa: E402
-from qa_bot.errors import IndexMismatch  # noqa: E402
+from qa_bot.errors import IndexMismatch, QaBotError  # noqa: E402
 from qa_bot.index.embed import Embedder, FakeEmbedder  # noqa: E402
 from qa_bot.ingest.pipeline import ingest  # noqa: E402
 from qa_bot.scale import ray_ingest as ri  # noqa: E402
@@ -29,10 +29,7 @@ FILES = sorted((Path(__file__).parent / "data" / "ray").glob("*.csv"))
 
 @pytest.fixture(scope="module")
 def ray_local():
-    import os
-
-    os.environ.setdefault("RAY_gcs_server_port_wait_time_s", "600")  # no test may depend on the machine's speed
-    ray.init(num_cpus=2, include_dashboard=False, log_to_driver=False)
+    ri.start_ray(num_cpus=2)  # tried again if the head does not come up (see start_ray)
     yield
     ray.shutdown()
 
@@ -44,6 +41,24 @@ def local_counts(tmp_path_factory):
     keys = sorted((p.opinion_id, p.ordinal, p.text) for p in local.store.passages())
     local.close()
     return report, keys
+
+
+def test_ray_start_is_tried_again_when_the_head_does_not_come_up(monkeypatch):
+    calls = []
+
+    def init(**kw):
+        calls.append(kw)
+        if sum(c != "shutdown" for c in calls) < 3:  # the third start comes up
+            raise RuntimeError("Timed out waiting for file .../gcs_server_port_...")
+
+    monkeypatch.setattr(ray, "init", init)
+    monkeypatch.setattr(ray, "shutdown", lambda: calls.append("shutdown"))
+    ri.start_ray(num_cpus=2)
+    assert [c for c in calls if c == "shutdown"] == ["shutdown", "shutdown"] and calls[-1]["num_cpus"] == 2
+    calls.clear()
+    monkeypatch.setattr(ray, "init", lambda **kw: (_ for _ in ()).throw(RuntimeError("no gcs")))
+    with pytest.raises(QaBotError, match=r"could not start a local Ray instance \(3 tries\): no gcs"):
+        ri.start_ray(num_cpus=2)
 
 
 def test_ray_ingest_matches_the_local_pipeline_and_resumes(ray_local, local_counts, tmp_path, monkeypatch):

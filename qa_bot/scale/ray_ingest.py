@@ -134,6 +134,33 @@ def cpu_shares(cpus: float, actors: int) -> tuple[float, float]:
     return actor_cpus, max(0.01, min(1.0, cpus - actors * actor_cpus))
 
 
+START_ATTEMPTS, START_WAIT_S = 3, 120
+
+
+def start_ray(address: str | None = None, num_cpus: int | None = None, attempts: int = START_ATTEMPTS) -> None:
+    """``ray.init``, tried again when the head's processes do not come up. Seen here: a GCS server that
+    never started (no log, no port file) when Ray forked it while this process's Milvus client had gRPC
+    threads running, and a raylet that missed its start-up deadline on a busy machine; a second start
+    came up at once. Each attempt waits ``START_WAIT_S`` for the GCS port (Ray's default is 30 s, too
+    short for a busy 2-core machine; ``RAY_gcs_server_port_wait_time_s`` set by the user wins)."""
+    import os
+
+    import ray
+
+    os.environ.setdefault("RAY_gcs_server_port_wait_time_s", str(START_WAIT_S))
+    for attempt in range(1, attempts + 1):
+        try:
+            ray.init(address=address, num_cpus=num_cpus, include_dashboard=False, log_to_driver=False,
+                     ignore_reinit_error=True)
+            return
+        except (RuntimeError, TimeoutError, ConnectionError) as e:
+            ray.shutdown()
+            if attempt == attempts:
+                where = f"the Ray cluster at {address}" if address else "a local Ray instance"
+                raise QaBotError(f"could not start {where} ({attempts} tries): {e}; check `ray status` and the "
+                                 "logs under /tmp/ray/session_latest/logs") from e
+
+
 def ray_ingest(paths: Iterable[str | Path], lib, settings: Settings | None = None, *, actors: int = 1,
                batch_opinions: int = 8, write_batch: int = 16, num_cpus: int | None = None,
                address: str | None = None, progress: Progress | None = None, embedder=None) -> RayIngestReport:
@@ -167,11 +194,7 @@ def ray_ingest(paths: Iterable[str | Path], lib, settings: Settings | None = Non
     seen = frozenset(_all_file_keys(lib))
     started_here = not ray.is_initialized()
     if started_here:
-        import os
-
-        os.environ.setdefault("RAY_gcs_server_port_wait_time_s", "600")  # a busy machine starts Ray slowly (30 s default)
-        ray.init(address=address, num_cpus=num_cpus, include_dashboard=False, log_to_driver=False,
-                 ignore_reinit_error=True)
+        start_ray(address, num_cpus)
     try:
         ctx = ray.data.DataContext.get_current()
         ctx.enable_progress_bars = False
