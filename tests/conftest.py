@@ -25,6 +25,27 @@ DATA = Path(__file__).parent / "data"
 LONG = os.environ.get("QA_BOT_LONG") == "1"
 
 
+def eval_script(name: str):
+    """The script ``eval/NAME.py`` loaded as a module (registered first: dataclasses look their module up in
+    ``sys.modules``)."""
+    import importlib.util
+    import sys
+
+    spec = importlib.util.spec_from_file_location(name, Path(__file__).parent.parent / "eval" / f"{name}.py")
+    mod = importlib.util.module_from_spec(spec)
+    sys.modules.setdefault(spec.name, mod)
+    spec.loader.exec_module(mod)
+    return mod
+
+
+def set_rows(name: str) -> list[dict]:
+    """The rows of ``eval/sets/NAME`` (JSONL), as written."""
+    import json
+
+    with (Path(__file__).parent.parent / "eval" / "sets" / name).open(encoding="utf-8") as f:
+        return [json.loads(line) for line in f if line.strip()]
+
+
 def copy_pena(dest: Path) -> Path:
     """Pena v. DePrisco's text and its sidecar metadata copied into ``dest`` (made if missing); returns
     the text file's path."""

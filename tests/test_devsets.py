@@ -5,24 +5,16 @@ Reads only eval/sets/ and tests/data/ (never ../shared).
 
 from __future__ import annotations
 
-import importlib.util
 import json
-import sys
 from pathlib import Path
 
 import pytest
+from conftest import eval_script
 
 ROOT = Path(__file__).resolve().parent.parent
 SETS = ROOT / "eval" / "sets"
 DATA = Path(__file__).resolve().parent / "data"
 
-
-def _load_module():
-    spec = importlib.util.spec_from_file_location("make_pena_dev", ROOT / "eval" / "make_pena_dev.py")
-    mod = importlib.util.module_from_spec(spec)
-    sys.modules.setdefault(spec.name, mod)  # dataclasses look their module up in sys.modules
-    spec.loader.exec_module(mod)
-    return mod
 
 
 def _read(name: str) -> list[dict]:
@@ -86,7 +78,7 @@ def test_pena_dev_composition(pena):
 
 
 def test_pena_quotes_verbatim_with_pins(pena):
-    mod = _load_module()
+    mod = eval_script("make_pena_dev")
     raw = (DATA / "pena-v-deprisco.txt").read_text(encoding="utf-8")
     units = mod.clean_units(raw)
     clean = mod.clean_text(raw)
@@ -100,7 +92,7 @@ def test_pena_quotes_verbatim_with_pins(pena):
 
 
 def test_pena_cleaning_pins():
-    mod = _load_module()
+    mod = eval_script("make_pena_dev")
     units = mod.clean_units((DATA / "pena-v-deprisco.txt").read_text(encoding="utf-8"))
     # text before the first star marker is on page 102; a quote crossing into 115 is pinned where it starts
     assert mod.locate(units, "off-duty New York City police officer Joseph Grey") == "102"

@@ -8,14 +8,12 @@ tests carry, independently of the library.
 
 from __future__ import annotations
 
-import importlib.util
-import json
 import re
-import sys
 from collections import Counter
 from pathlib import Path
 
 from qa_bot.evaluation.evalset import load_set
+from conftest import eval_script, set_rows
 
 ROOT = Path(__file__).resolve().parent.parent
 SETS = ROOT / "eval" / "sets"
@@ -25,21 +23,10 @@ PIN = re.compile(r"^\d+(?: n\.[0-9A-Za-z*]+)?$")
 NO_PAGE_MAP = {"267 U.S. 132", "333 U.S. 10", "313 U.S. 299"}  # Carroll, Johnson, Classic: no pins in the demo
 
 
-def _module(name: str):
-    spec = importlib.util.spec_from_file_location(name, ROOT / "eval" / f"{name}.py")
-    mod = importlib.util.module_from_spec(spec)
-    sys.modules.setdefault(spec.name, mod)
-    spec.loader.exec_module(mod)
-    return mod
-
-
-def _rows(name: str) -> list[dict]:
-    with (SETS / name).open(encoding="utf-8") as f:
-        return [json.loads(line) for line in f if line.strip()]
 
 
 def test_parses_and_has_the_counts_issue_8_asks_for():
-    rows = _rows(NAME)
+    rows = set_rows(NAME)
     assert len(load_set(SETS / NAME).questions) == len(rows)
     answerable = sum(r["answerable"] for r in rows)
     assert answerable >= 50 and len(rows) - answerable >= 12
@@ -47,7 +34,7 @@ def test_parses_and_has_the_counts_issue_8_asks_for():
 
 
 def test_tags_evidence_and_pins():
-    rows = _rows(NAME)
+    rows = set_rows(NAME)
     for r in rows:
         tags = r["tags"]
         assert len([t for t in tags if t in TYPES]) == 1 and ("unanswerable" in tags) == (not r["answerable"]), r["id"]
@@ -72,14 +59,14 @@ def test_questions_are_new():
     """No question of another set stands here (the first held-out set is spent)."""
     others = {r["question"].strip().lower() for name in ("scotus_dev.jsonl", "answers_heldout.jsonl",
                                                          "pena_dev.jsonl", "figures_heldout.jsonl")
-              for r in _rows(name)}
-    assert not [r["id"] for r in _rows(NAME) if r["question"].strip().lower() in others]
+              for r in set_rows(name)}
+    assert not [r["id"] for r in set_rows(NAME) if r["question"].strip().lower() in others]
 
 
 def test_file_is_what_the_script_writes():
-    mod = _module("make_answers_heldout2")
+    mod = eval_script("make_answers_heldout2")
     mod.check_pool()  # known types and cases, 1-3 quotes, paraphrases share few words with their evidence
-    rows = _rows(NAME)
+    rows = set_rows(NAME)
     pool = [(q[4], [q[1], "named" if q[2] else "unnamed"] + (["paraphrase"] if q[3] else []),
              [e for _, e in q[6]], q[5]) for q in mod.ANSWERABLE]
     pool += [(u[2], ["unanswerable", "named" if u[1] else "unnamed"], [], mod.NO_ANSWER) for u in mod.UNANSWERABLE]
@@ -91,9 +78,9 @@ def test_file_is_what_the_script_writes():
 
 def test_pena_pins_agree_with_the_pena_text():
     """The library's page map and make_pena_dev's own star-marker reading give the same pins."""
-    pena = _module("make_pena_dev")
+    pena = eval_script("make_pena_dev")
     units = pena.clean_units((Path(__file__).resolve().parent / "data" / "pena-v-deprisco.txt").read_text("utf-8"))
-    items = [e for r in _rows(NAME) for e in r["evidence"] if e["case"] == "Pena v. DePrisco"]
+    items = [e for r in set_rows(NAME) for e in r["evidence"] if e["case"] == "Pena v. DePrisco"]
     assert items
     for e in items:
         assert pena.locate(units, e["quote"]) == e["pin"], e["quote"]

@@ -4,24 +4,16 @@ eval/reports/levers_sentences.md is the lever's, not a bug of the offsets)."""
 
 from __future__ import annotations
 
-import importlib.util
-from pathlib import Path
 
 import numpy as np
 import pytest
+from conftest import eval_script
 
-ROOT = Path(__file__).resolve().parent.parent
 
-
-def _script():
-    spec = importlib.util.spec_from_file_location("levers_sentences", ROOT / "eval" / "levers_sentences.py")
-    mod = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(mod)
-    return mod
 
 
 def test_token_spans_keep_the_overlapping_tokens_and_never_special_ones():
-    ls = _script()
+    ls = eval_script("levers_sentences")
     offsets = [(0, 0), (0, 2), (3, 8), (8, 9), (10, 13), (13, 14), (0, 0)]  # [CLS] It began . The end . [SEP]
     assert ls.token_spans(offsets, 0, 9) == [1, 2, 3]
     assert ls.token_spans(offsets, 10, 14) == [4, 5]
@@ -34,7 +26,7 @@ def test_token_spans_keep_the_overlapping_tokens_and_never_special_ones():
 def test_late_chunked_sentence_is_the_mean_of_its_own_tokens():
     """With the real model: the tokens pooled for a sentence are the tokens of that sentence, and pooling
     every token of the passage gives (up to [CLS]/[SEP]) the passage's own vector."""
-    ls = _script()
+    ls = eval_script("levers_sentences")
     from qa_bot.index.embed import Embedder
 
     emb = Embedder()

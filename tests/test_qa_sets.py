@@ -7,16 +7,14 @@ library's text when the script wrote the files; here we check what can be checke
 
 from __future__ import annotations
 
-import importlib.util
-import json
 import re
-import sys
 from collections import Counter
 from pathlib import Path
 
 import pytest
 
 from qa_bot.evaluation.evalset import load_set
+from conftest import eval_script, set_rows
 
 ROOT = Path(__file__).resolve().parent.parent
 SETS = ROOT / "eval" / "sets"
@@ -27,33 +25,22 @@ CITATION = re.compile(r"^\d+ U\.S\. \d+$")
 NO_PAGE_MAP = {"267 U.S. 132", "333 U.S. 10", "313 U.S. 299"}
 
 
-def _script():
-    spec = importlib.util.spec_from_file_location("make_qa_sets", ROOT / "eval" / "make_qa_sets.py")
-    mod = importlib.util.module_from_spec(spec)
-    sys.modules.setdefault(spec.name, mod)
-    spec.loader.exec_module(mod)
-    return mod
-
-
-def _rows(name: str) -> list[dict]:
-    with (SETS / name).open(encoding="utf-8") as f:
-        return [json.loads(line) for line in f if line.strip()]
 
 
 @pytest.fixture(scope="module")
 def dev():
-    return _rows("scotus_dev.jsonl")
+    return set_rows("scotus_dev.jsonl")
 
 
 @pytest.fixture(scope="module")
 def held():
-    return _rows("answers_heldout.jsonl")
+    return set_rows("answers_heldout.jsonl")
 
 
 @pytest.mark.parametrize("name", ["scotus_dev.jsonl", "answers_heldout.jsonl"])
 def test_parses_with_the_projects_reader(name):
     s = load_set(SETS / name)
-    assert len(s.questions) == len(_rows(name))
+    assert len(s.questions) == len(set_rows(name))
 
 
 def test_counts(dev, held):
@@ -120,7 +107,7 @@ def test_both_sets_have_the_same_mix(dev, held):
 
 def test_files_are_what_the_script_deals(dev, held):
     """The JSONL is generated: every question, quote and tag comes from the script's data, split by its seed."""
-    mod = _script()
+    mod = eval_script("make_qa_sets")
     mod.check_pool()  # known types and cases, 1-3 quotes, paraphrases share few words with their evidence
     dev_keys, dev_unanswerable = mod.split(mod.SEED)
     by_question = {q[4]: q for q in mod.ANSWERABLE} | {u[2]: u for u in mod.UNANSWERABLE}
@@ -141,7 +128,7 @@ def test_files_are_what_the_script_deals(dev, held):
 
 
 def test_split_is_stratified():
-    mod = _script()
+    mod = eval_script("make_qa_sets")
     dev_keys, dev_unanswerable = mod.split(mod.SEED)
     assert len(dev_keys) == mod.DEV_ANSWERABLE and len(dev_unanswerable) == mod.DEV_UNANSWERABLE
     by_type = Counter(q[1] for q in mod.ANSWERABLE)
@@ -152,7 +139,7 @@ def test_split_is_stratified():
 
 
 def test_paraphrase_measure():
-    mod = _script()
+    mod = eval_script("make_qa_sets")
     assert mod.shared_share("Can police stop and frisk him?", ["police may stop and frisk"], []) == 1.0
     assert mod.shared_share("Is a pat-down a search?", ["exploration of the outer surfaces"], []) == 0.0
     # the case's own name does not count as a shared word

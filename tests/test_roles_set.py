@@ -7,17 +7,16 @@ opinion's clean text is checked by ``eval/sample_roles.py --check`` against the 
 
 from __future__ import annotations
 
-import importlib.util
 import json
 import random
 import re
-import sys
 from collections import Counter
 from pathlib import Path
 
 import pytest
 
 from qa_bot.types import PARTS
+from conftest import eval_script
 
 ROOT = Path(__file__).resolve().parent.parent
 SET = ROOT / "eval" / "sets" / "roles.jsonl"
@@ -29,17 +28,10 @@ FIELDS = {"id", "opinion_id", "case", "citation", "start", "end", "text", "part"
           "paragraph_kind", "stratum", "role", "note"}
 
 
-def _script():
-    spec = importlib.util.spec_from_file_location("sample_roles", ROOT / "eval" / "sample_roles.py")
-    mod = importlib.util.module_from_spec(spec)
-    sys.modules.setdefault(spec.name, mod)
-    spec.loader.exec_module(mod)
-    return mod
-
 
 @pytest.fixture(scope="module")
 def script():
-    return _script()
+    return eval_script("sample_roles")
 
 
 @pytest.fixture(scope="module")
