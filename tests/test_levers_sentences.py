@@ -4,12 +4,9 @@ eval/reports/levers_sentences.md is the lever's, not a bug of the offsets)."""
 
 from __future__ import annotations
 
-
 import numpy as np
 import pytest
 from conftest import eval_script
-
-
 
 
 def test_token_spans_keep_the_overlapping_tokens_and_never_special_ones():
