@@ -293,7 +293,7 @@ class Library:
                 snap = self.retriever.snapshot()
                 out["bm25"] = len(snap.lexical) if snap.lexical is not None else 0
                 out["vectors"] = snap.embedded
-                out["synthetic_vectors"] = bool(snap.vectors is not None and snap.manifest.get("synthetic"))
+                out["synthetic_vectors"] = snap.synthetic
         except QaBotError as e:
             out["error"] = str(e)
         if self._background is not None:

@@ -31,6 +31,11 @@ class Snapshot:
     def embedded(self) -> int:
         return len(self.vectors) if self.vectors is not None else 0
 
+    @property
+    def synthetic(self) -> bool:
+        """Its vectors are a benchmark's (eval/synthetic_vectors.py marks the manifest), not the passages'."""
+        return self.vectors is not None and bool(self.manifest.get("synthetic"))
+
 
 def manifest_key(folder: Path) -> bytes | None:
     """The manifest's bytes (a few KB, read per search): unlike its size, inode or mtime - which a file

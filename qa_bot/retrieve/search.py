@@ -243,7 +243,7 @@ class Retriever:
             raise IndexNotFound(f"{self.folder}: no search index yet; run qa-bot sync --index {self.folder}")
         used = _mode_used(mode, lex, vec)
         info = Retrieval(requested=mode, used=used, passages=snap.passages, embedded=snap.embedded,
-                         synthetic=bool(vec is not None and snap.manifest.get("synthetic")))
+                         synthetic=snap.synthetic)
         if allowed is not None and not len(allowed):
             return None, info
         ranked: dict[str, list[tuple[int, float]]] = {}
