@@ -33,11 +33,11 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "eval"))
 import make_qa_sets as qa_sets  # noqa: E402
-from make_qa_sets import CASES as SCOTUS, _collapse, _pin, _summary, _write  # noqa: E402
+from make_qa_sets import (CASES as SCOTUS, NO_ANSWER, _collapse, _pin, _summary, _write,  # noqa: E402, F401
+                          answerable_row, locate, opinions, unanswerable_row)
 
 DEFAULT_OUT = ROOT / "eval" / "sets" / "answers_heldout2.jsonl"
 CASES = {**SCOTUS, "pena": "Pena v. DePrisco"}
-NO_ANSWER = "The library holds no answer; the right output is an abstention."
 
 N, U = True, False  # the question names its case / does not
 P, L = True, False  # paraphrase / literal
@@ -691,27 +691,20 @@ def resolve(lib) -> tuple[dict[str, list[dict]], list[str]]:
     from qa_bot.evaluation.evalset import Evidence, supports
     from qa_bot.text import normalize
 
-    ids = {meta.case_name: oid for oid, meta, *_ in lib.store.opinions()}
-    missing = sorted(set(CASES.values()) - set(ids))
-    if missing:
-        raise SystemExit(f"the library holds no opinion named {missing} (it holds: {', '.join(sorted(ids))})")
-    ops = {key: lib.opinion(ids[name]) for key, name in CASES.items()}
+    ops = opinions(lib, CASES)
     collapsed = {key: _collapse(op.text) for key, op in ops.items()}
     normalized = {key: normalize(op.text) for key, op in ops.items()}
-    passages = {key: lib.store.passages(lib.store.opinion_passage_ids(ids[name])) for key, name in CASES.items()}
+    passages = {key: lib.store.passages(lib.store.opinion_passage_ids(op.id)) for key, op in ops.items()}
     out, notes, problems = {}, [], []
     for qkey, *_, evidence in ANSWERABLE:
         items = []
         for case, quote in evidence:
             op = ops[case]
-            text, where = collapsed[case]
-            needle = " ".join(quote.split())
-            at = text.find(needle)
-            if at < 0 or text.find(needle, at + 1) >= 0:
-                problems.append(f"{qkey}: quote {'not found' if at < 0 else 'found more than once'} in "
-                                f"{CASES[case]}: {quote!r}")
+            found = locate(collapsed[case], quote)
+            if isinstance(found, str):
+                problems.append(f"{qkey}: quote {found} in {CASES[case]}: {quote!r}")
                 continue
-            start, end = where[at], where[at + len(needle) - 1]
+            start, end = found
             item = {"quote": quote, "case": op.meta.case_name, "citation": op.meta.citation}
             pin = _pin(op, start)
             if pin is not None:
@@ -738,12 +731,9 @@ def build(lib) -> tuple[list[dict], list[str]]:
     evidence, notes = resolve(lib)
     rows = []
     for key, qtype, named, para, question, reference, _ in ANSWERABLE:
-        rows.append({"question": question, "answerable": True, "evidence": evidence[key],
-                     "reference_answer": reference,
-                     "tags": [qtype, "named" if named else "unnamed"] + (["paraphrase"] if para else [])})
+        rows.append(answerable_row(qtype, named, para, question, reference, evidence[key]))
     for key, named, question in UNANSWERABLE:
-        rows.append({"question": question, "answerable": False, "evidence": [], "reference_answer": NO_ANSWER,
-                     "tags": ["unanswerable", "named" if named else "unnamed"]})
+        rows.append(unanswerable_row(named, question))
     return [{"id": f"held2-{n:02d}", **row} for n, row in enumerate(rows, 1)], notes
 
 

@@ -1113,30 +1113,53 @@ def check_pool(answerable: list | None = None, unanswerable: list | None = None,
                              f"evidence (at most {MAX_SHARED:.0%} allowed)")
 
 
-def resolve(lib) -> tuple[dict[str, list[dict]], list[str]]:
-    """Evidence items with case, citation and pin for every answerable question; notes on what looked odd."""
+NO_ANSWER = "The library holds no answer; the right output is an abstention."
+
+
+def opinions(lib, cases: dict[str, str]) -> dict[str, object]:
+    """The library's opinion for each key of ``cases`` (key -> case name); exits naming any it lacks."""
     ids = {meta.case_name: oid for oid, meta, *_ in lib.store.opinions()}
-    missing = sorted(set(CASES.values()) - set(ids))
+    missing = sorted(set(cases.values()) - set(ids))
     if missing:
         raise SystemExit(f"the library holds no opinion named {missing} (it holds: {', '.join(sorted(ids))})")
-    ops, collapsed = {}, {}
-    for key, name in CASES.items():
-        ops[key] = lib.opinion(ids[name])
-        collapsed[key] = _collapse(ops[key].text)
+    return {key: lib.opinion(ids[name]) for key, name in cases.items()}
+
+
+def locate(collapsed: tuple[str, list[int]], quote: str) -> tuple[int, int] | str:
+    """(start, last character) of ``quote`` in the opinion text ``_collapse`` gave, found exactly once;
+    else what is wrong ("not found", "found more than once")."""
+    text, where = collapsed
+    needle = " ".join(quote.split())
+    at = text.find(needle)
+    if at < 0 or text.find(needle, at + 1) >= 0:
+        return "not found" if at < 0 else "found more than once"
+    return where[at], where[at + len(needle) - 1]
+
+
+def answerable_row(qtype: str, named: bool, para: bool, question: str, reference: str, evidence: list[dict]) -> dict:
+    return {"question": question, "answerable": True, "evidence": evidence, "reference_answer": reference,
+            "tags": [qtype, "named" if named else "unnamed"] + (["paraphrase"] if para else [])}
+
+
+def unanswerable_row(named: bool, question: str) -> dict:
+    return {"question": question, "answerable": False, "evidence": [], "reference_answer": NO_ANSWER,
+            "tags": ["unanswerable", "named" if named else "unnamed"]}
+
+
+def resolve(lib) -> tuple[dict[str, list[dict]], list[str]]:
+    """Evidence items with case, citation and pin for every answerable question; notes on what looked odd."""
+    ops = opinions(lib, CASES)
+    collapsed = {key: _collapse(op.text) for key, op in ops.items()}
     out, notes = {}, []
     for qkey, qtype, _named, _para, question, _ref, evidence in ANSWERABLE:
         author = re.search(r"Justice ([A-Z]\w+)", question)
         items = []
         for case, quote in evidence:
             op = ops[case]
-            text, where = collapsed[case]
-            needle = " ".join(quote.split())
-            at = text.find(needle)
-            if at < 0:
-                raise SystemExit(f"{qkey}: quote not found in {CASES[case]}: {quote!r}")
-            if text.find(needle, at + 1) >= 0:
-                raise SystemExit(f"{qkey}: quote found more than once in {CASES[case]}: {quote!r}")
-            start = where[at]
+            found = locate(collapsed[case], quote)
+            if isinstance(found, str):
+                raise SystemExit(f"{qkey}: quote {found} in {CASES[case]}: {quote!r}")
+            start = found[0]
             item = {"quote": quote, "case": op.meta.case_name, "citation": op.meta.citation}
             pin = _pin(op, start)
             if pin is None:
@@ -1184,14 +1207,9 @@ def build(lib, seed: int = SEED) -> tuple[list[dict], list[dict], list[str]]:
     dev_a, dev_u = split(seed)
     dev, held = [], []
     for key, qtype, named, para, question, reference, _ in ANSWERABLE:
-        row = {"question": question, "answerable": True, "evidence": evidence[key], "reference_answer": reference,
-               "tags": [qtype, "named" if named else "unnamed"] + (["paraphrase"] if para else [])}
-        (dev if key in dev_a else held).append(row)
+        (dev if key in dev_a else held).append(answerable_row(qtype, named, para, question, reference, evidence[key]))
     for key, named, question in UNANSWERABLE:
-        row = {"question": question, "answerable": False, "evidence": [],
-               "reference_answer": "The library holds no answer; the right output is an abstention.",
-               "tags": ["unanswerable", "named" if named else "unnamed"]}
-        (dev if key in dev_u else held).append(row)
+        (dev if key in dev_u else held).append(unanswerable_row(named, question))
     for prefix, rows in (("sdev", dev), ("held", held)):
         for n, row in enumerate(rows, 1):
             rows[n - 1] = {"id": f"{prefix}-{n:02d}", **row}
