@@ -686,17 +686,19 @@ def check_pool() -> None:
     qa_sets.check_pool(ANSWERABLE, UNANSWERABLE, CASES)
 
 
-def resolve(lib) -> tuple[dict[str, list[dict]], list[str]]:
-    """Evidence items with case, citation and pin; notes on quotes that cross a page or stand in another opinion."""
+def resolve(lib, answerable: list | None = None) -> tuple[dict[str, list[dict]], list[str]]:
+    """Evidence items with case, citation and pin for this script's questions (or another set's in the same form,
+    eval/make_answers_heldout3.py); notes on quotes that cross a page or stand in another opinion."""
     from qa_bot.evaluation.evalset import Evidence, supports
     from qa_bot.text import normalize
 
+    answerable = ANSWERABLE if answerable is None else answerable
     ops = opinions(lib, CASES)
     collapsed = {key: _collapse(op.text) for key, op in ops.items()}
     normalized = {key: normalize(op.text) for key, op in ops.items()}
     passages = {key: lib.store.passages(lib.store.opinion_passage_ids(op.id)) for key, op in ops.items()}
     out, notes, problems = {}, [], []
-    for qkey, *_, evidence in ANSWERABLE:
+    for qkey, *_, evidence in answerable:
         items = []
         for case, quote in evidence:
             op = ops[case]
