@@ -122,6 +122,9 @@ def _settings(args):
         return None  # the defaults, with the embedding model the library was built with (Library.open)
     s = Settings.preset()
     if getattr(args, "model", None):
+        from .offline import require_model
+
+        require_model(args.model)
         s = s.with_(embed={"model": args.model})
     if getattr(args, "encoder", None):
         s = s.with_(embed={"encoder": args.encoder})

