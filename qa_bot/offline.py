@@ -88,7 +88,7 @@ def model_tokenizer(model: str):
     """The embedding model's own tokenizer (no weights loaded), for the max-sequence-length check."""
     from transformers import AutoTokenizer
 
-    return AutoTokenizer.from_pretrained(resolve_model(model))
+    return AutoTokenizer.from_pretrained(require_model(model))
 
 
 @functools.lru_cache(maxsize=4)

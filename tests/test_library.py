@@ -177,7 +177,6 @@ def test_the_chunker_counts_tokens_in_the_configured_models_tokenizer(tmp_path, 
 
     asked = []
     monkeypatch.setattr(chunking, "default_model_tokens", lambda model="?": asked.append(model) or (lambda s: 1))
-    monkeypatch.setattr("qa_bot.offline.require_model", lambda model: model)  # e5 is not on this machine
     settings = Settings.preset().with_(embed={"model": "intfloat/e5-small-v2"})
     with Store(tmp_path / "lib") as store:
         report = ingest(store, [DATA / "pena-v-deprisco.txt"], settings)

@@ -26,7 +26,6 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Callable, Iterable
 
-from .. import offline
 from ..errors import InputError, QaBotError, StoreCorrupt
 from ..settings import Settings
 from ..text import fold, printable
@@ -254,7 +253,9 @@ def ingest(store: Store, paths: Iterable[str | os.PathLike], settings: Settings 
     """Store every opinion found under ``paths``; never stops on a bad file. See the module docstring.
     ``workers``: processes preparing documents (``parallel``; None: all cores for a large batch)."""
     settings = settings or Settings.preset()
-    offline.require_model(settings.embed.model)  # one message, not one per file
+    from . import chunk as chunking
+
+    chunking.default_model_tokens(settings.embed.model)  # a model that cannot load: one message, not one per file
     report = IngestReport()
     files = list(loaders.iter_files([str(p) for p in paths]))
     # progress counts files, against a total known from the start (a file may hold many opinions)
