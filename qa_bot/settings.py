@@ -129,7 +129,7 @@ class AnswerSettings(_Stage):
     answerer: str = _f("extractive", one_of=ANSWERERS)
     max_sentences: int = _f(4, lo=1, hi=50)
     compose_by_role: bool = True  # lead with the holding/rule, label sentences, skip captions (answer/compose.py)
-    abstain_threshold: float = _f(0.30, lo=0.0, hi=1.0)  # best sentence score; with the name and topic checks: qa_bot/answer/extractive.py docstring
+    abstain_threshold: float = _f(0.30, lo=0.0, hi=1.0)  # best sentence score; the other signals: qa_bot/answer/extractive.py docstring
     weak_threshold: float = _f(0.5, lo=0.0, hi=1.0)
     drop_unsupported: bool = True  # False: keep unsupported sentences but mark them
     llm_base_url: str = field(default_factory=lambda: os.environ.get("QA_BOT_LLM_BASE_URL", "http://127.0.0.1:11434/v1"))

@@ -340,6 +340,7 @@ class Answer:
     verified: bool = True  # every remaining sentence passed verification
     note: str = ""  # e.g. "Support is weak: ..."
     retrieval: Retrieval | None = None  # the search behind it (mode used, how far the vectors are)
+    signals: tuple[str, ...] = ()  # the abstention / weak-support signals that fired (answer.abstain.SIGNALS)
 
     @property
     def text(self) -> str:

@@ -258,10 +258,13 @@ def test_named_case_the_passages_discuss_is_answered(pena_lib, real_embed):
     assert not a.abstained and "DeShaney" in " ".join(c.quote for c in a.citations)
 
 
-def test_topic_term_the_quoted_opinion_never_uses_abstains(tmp_path, real_embed, monkeypatch):
+def test_a_name_or_topic_the_quoted_opinion_never_uses(tmp_path, real_embed, monkeypatch):
     """A second opinion (Miranda-like: the term recurs in every one of its passages) makes "miranda" a
-    topic of the library; a question about Grey's Miranda rights must not be answered from Pena.
-    SALIENT_IDF is lowered to this 150-passage library's scale (the default suits thousands)."""
+    topic of the library. A question about Grey's Miranda rights names Miranda, which Pena never
+    mentions: it must not be answered from Pena (a name, ``absent_name``, abstains). The same topic
+    written as a common word is only noted (``absent_topic``: paraphrased questions use words their
+    answer does not). SALIENT_IDF is lowered to this 150-passage library's scale (the default suits
+    thousands)."""
     from qa_bot.answer import abstain
     from qa_bot.answer.abstain import library_case_names, library_idf
     from qa_bot.answer.extractive import extractive
@@ -269,19 +272,22 @@ def test_topic_term_the_quoted_opinion_never_uses_abstains(tmp_path, real_embed,
     monkeypatch.setattr(abstain, "SALIENT_IDF", 3.0)
 
     lib = FakeLibrary(tmp_path)
-    other = Opinion(id="m", meta=Meta(case_name="Miranda v. Arizona", citation="384 U.S. 436"),
+    other = Opinion(id="m", meta=Meta(case_name="Arizona v. Suspect", citation="384 U.S. 436"),
                     text=" ".join(f"Miranda warnings must precede custodial interrogation number {i}." for i in range(6)))
     spans = sentence_spans(other.text)
     with lib.store.transaction():
-        lib.store.add_opinion(other, [Passage("m", i, other.text[s:e], s, e, case_name="Miranda v. Arizona")
+        lib.store.add_opinion(other, [Passage("m", i, other.text[s:e], s, e, case_name="Arizona v. Suspect")
                                       for i, (s, e) in enumerate(spans)])
     idf = library_idf(lib)
     assert "miranda" in abstain.topic_terms(idf, ["miranda", "grey"]) and not abstain.topic_terms(idf, ["grey"])
-    q = "Were Grey's Miranda rights violated when he was questioned after the crash?"
     pena_hits = [h for h in lib.search("Grey questioned after the crash police") if h.passage.opinion_id == "pena"]
-    a = extractive(q, pena_hits, lib.store.opinion, real_embed, lib.settings.answer, idf=idf,
-                   case_names=library_case_names(lib))
-    assert a.abstained and "'miranda'" in a.note
+    for q, abstains in (("Were Grey's Miranda rights violated when he was questioned after the crash?", True),
+                        ("Were Grey's miranda rights violated when he was questioned after the crash?", False)):
+        a = extractive(q, pena_hits, lib.store.opinion, real_embed, lib.settings.answer, idf=idf,
+                       case_names=library_case_names(lib))
+        assert "absent_topic" in a.signals and ("absent_name" in a.signals) == abstains, (q, a.signals)
+        assert a.abstained == abstains, (q, a.signals)
+        assert ("never mention Miranda" in a.note) if abstains else ("'miranda'" in a.note and a.citations)
     lib.store.close()
 
 

@@ -1,16 +1,25 @@
-"""Abstention: the signals that make the extractive answerer say the library holds no answer
-instead of quoting the closest sentence (see the ``qa_bot.answer.extractive`` docstring for how they were
-calibrated on eval/sets/pena_dev.jsonl).
+"""Abstention and the weak-support note: the signals that make the extractive answerer say the library
+holds no answer instead of quoting the closest sentence, or quote it with a note saying how little it
+supports the answer. Each signal has a reason in law or in the text's structure (a case or a person the
+question names and the answer's opinion never mentions; a figure asked for and none stated; a score low
+against the library's own distribution); none is a word list.
 
-The signals are unknown case names, unknown proper names, and topic terms the quoted opinion never
-uses; they read the library's term statistics (``index.lexical.LibraryIdf``: BM25 IDF and which
-opinions use a term), built once per library by ``library_idf``.
+Every signal that fires is recorded on the ``Answer`` (``Answer.signals``); those in ``ABSTAIN_ON`` make
+it abstain, the others go into its note. Measured on both development sets and on questions about
+opinions the library does not hold: eval/levers_abstain.py, eval/reports/levers_abstain.md.
+
+The signals read the library's term statistics (``index.lexical.LibraryIdf``: BM25 IDF and which
+opinions use a term), built once per library by ``library_idf``, and its score distribution
+(``retrieval_floor``), computed once per set of vectors.
 """
 
 from __future__ import annotations
 
 import re
+from dataclasses import dataclass
 from typing import Sequence
+
+import numpy as np
 
 from ..cache import cached
 from ..index.lexical import LibraryIdf, tokenize as _terms
@@ -108,12 +117,14 @@ def named_opinions(question: str, case_names: Sequence[tuple[str, str]]) -> set[
 _NAME_RUN = re.compile(r"(?<![.?!]\s)(?<!^)\b([A-Z][\w'’.-]*(?:\s+(?:of\s+|v\.\s+)?[A-Z][\w'’.-]*)+)")
 
 
-def unknown_names(question: str, idf: LibraryIdf, case_names: Sequence[str] = ()) -> list[str]:
+def unknown_names(question: str, idf: LibraryIdf, case_names: Sequence[str] = (), known: Sequence[str] = ()) -> list[str]:
     """Proper names in the question (a run of two or more capitalised words past its first word:
-    "Dram Shop Act", "Castle Rock") with a word the library never uses, in its passages or in the
+    "Dram Shop Act", "Castle Rock") with a word the library never uses, in its passages, in the
     names of its opinions (``case_names``: an opinion's name may come from a sidecar or an edit and
-    never appear in its text): the library cannot hold what the question is about."""
-    named = {t for n in case_names for t in _terms(n)}
+    never appear in its text) or in ``known`` (the Justices and judges who wrote the retrieved passages:
+    "Chief Justice Burger" heads a dissent whose text never names him): the library cannot hold what the
+    question is about."""
+    named = {t for n in (*case_names, *known) for t in _terms(n)}
     out = []
     for m in _NAME_RUN.finditer(question):
         name = m.group(1)
@@ -123,15 +134,17 @@ def unknown_names(question: str, idf: LibraryIdf, case_names: Sequence[str] = ()
 
 
 def unknown_cases(question: str, hits: Sequence[Hit], case_names: Sequence[str]) -> list[str]:
-    """Case names in the question that neither an opinion of the library is called nor any retrieved
-    passage mentions (a party's distinctive words found in neither)."""
+    """Case names in the question ("Graham v. Connor") that no opinion of the library is called and no
+    retrieved passage names: every distinctive word of both parties in one case name, or in one passage
+    (the way an opinion that discusses a case names it). A party's word found somewhere else does not make
+    the case known ("Graham" in a footnote, "Connor" in "O'Connor")."""
     out = []
-    texts = [h.passage.text.lower() for h in hits] + [n.lower() for n in case_names]
+    texts = [n.lower() for n in case_names] + [h.passage.text.lower() for h in hits]
     for a, b in named_cases(question):
         words = _party_words(a) + _party_words(b)
         if not words:
             continue
-        if not any(re.search(rf"\b{re.escape(w)}\b", t) for w in words for t in texts):
+        if not any(all(re.search(rf"(?<![\w'’]){re.escape(w)}\b", t) for w in words) for t in texts):
             out.append(f"{a} v. {b}")
     return out
 
@@ -142,6 +155,134 @@ def missing_topics(question: str, op: Opinion, idf: LibraryIdf) -> list[str]:
     elsewhere, not in this opinion."""
     name = set(_terms(op.meta.case_name))
     return [t for t in topic_terms(idf, _terms(question)) if t not in name and op.id not in idf.opinions(t)]
+
+
+def opinion_names(op: Opinion) -> set[str]:
+    """The terms of an opinion's own names: its case name and the authors of its parts (opinions seldom
+    repeat their own name, and a separate opinion is headed by its author's, not quoted in its text)."""
+    return {t for n in (op.meta.case_name, *(p.author or "" for p in op.parts)) for t in _terms(n)}
+
+
+_CAPITALISED = re.compile(r"(?<![.?!]\s)(?<!^)\b([A-Z][\w'’-]*)")
+
+
+def absent_names(question: str, op: Opinion, idf: LibraryIdf) -> list[str]:
+    """Names in the question - its capitalised words past the first, the way English marks a party, a
+    person, a place, a title or an act ("Grey", "the Herrera family", "Graham") - that the library uses
+    but the opinion to be quoted never does (its passages, its case name, its authors): the answer
+    would be about someone else. Words that say what kind of answer is wanted ("Court", "Justice",
+    "Supreme") are not names."""
+    from ..retrieve.question import _FORM_WORDS as FORM_WORDS  # "court", "hold", "justice", ...: the form, not the subject
+
+    skip = opinion_names(op) | {t for w in FORM_WORDS for t in _terms(w)}
+    out = []
+    for word in dict.fromkeys(_CAPITALISED.findall(question)):
+        terms = [t for t in _terms(word) if t not in skip and t not in _QUESTION_WORDS]
+        if any(idf.df.get(t, 0) and op.id not in idf.opinions(t) for t in terms):
+            out.append(word.strip("'’"))
+    return out
+
+
+def unretrieved_topics(question: str, hits: Sequence[Hit], idf: LibraryIdf) -> list[str]:
+    """The question's topic terms (``topic_terms``) that none of the retrieved passages uses (nor their
+    case names): the library discusses them, but nowhere together with the rest of the question."""
+    seen = {t for h in hits for t in _terms(f"{h.passage.text} {h.passage.case_name}")}
+    return [t for t in topic_terms(idf, _terms(question)) if t not in seen]
+
+
+# --- the library's own score distribution ------------------------------------------------------------
+CALIBRATION_SAMPLE = 256  # passages, spread evenly over the library's ids
+FLOOR_QUANTILE = 0.05  # the share of those passages whose best match in another opinion scores below the floor
+
+
+def score_floor(vectors, owner: dict[int, str], quantile: float = FLOOR_QUANTILE,
+                sample: int = CALIBRATION_SAMPLE) -> float | None:
+    """The ``quantile`` of what a text of the library scores against the best passage of *another*
+    opinion: each sampled passage's stored vector searched against the library, its own opinion left
+    out - what the library offers a question whose own opinion it does not hold. A question whose best
+    passage scores below this matches nothing in the library as closely as almost any of the library's
+    own passages matches some other opinion. None when there are not two opinions with vectors."""
+    ids = vectors.ids()
+    if len(ids) < 2:
+        return None
+    pick = ids[np.unique(np.linspace(0, len(ids) - 1, min(sample, len(ids))).astype(int))]
+    best = []
+    for pid, vec in zip(pick.tolist(), vectors.vectors_of(pick)):
+        own = owner.get(pid)
+        score = next((sc for other, sc in vectors.search(vec, 64) if owner.get(other, own) != own), None)
+        if score is not None:
+            best.append(score)
+    return float(np.quantile(best, quantile)) if best else None
+
+
+def retrieval_floor(lib) -> float | None:
+    """``score_floor`` of the library's current vectors, kept in its ``LibraryCache`` for them (None
+    without local vectors: a remote backend's are not read here)."""
+    retr = _try_retriever(lib)
+    if retr is None or getattr(retr, "backend", None) is not None or not hasattr(retr, "snapshot"):
+        return None
+    try:
+        vectors = retr.snapshot().vectors
+    except Exception:  # noqa: BLE001 - no index yet: no floor
+        return None
+    if vectors is None or len(vectors) < 2:
+        return None
+
+    def make() -> float | None:
+        owner = {pid: oid for pid, oid, _ in lib.store.passage_owners()}
+        return score_floor(vectors, owner)
+
+    return cached(lib, "answer.retrieval_floor", make, key=(id(vectors), len(vectors), FLOOR_QUANTILE))
+
+
+def best_dense(hits: Sequence[Hit]) -> float | None:
+    """The best cosine of the question with a retrieved passage, as the dense search computed it (None
+    when no dense search ran: BM25 mode, or a library without vectors)."""
+    scores = [h.scores["dense"] for h in hits if h.scores and "dense" in h.scores]
+    return max(scores) if scores else None
+
+
+def library_best(lib, question: str) -> float | None:
+    """The best cosine of ``question`` with any passage of the library (the hits may hold only the
+    opinion the question names, routed first): one more search of the stored vectors with the question's
+    vector, which the retriever keeps from the search just made. None without local vectors."""
+    retr = _try_retriever(lib)
+    if retr is None or getattr(retr, "backend", None) is not None or not hasattr(retr, "snapshot"):
+        return None
+    try:
+        vectors = retr.snapshot().vectors
+        if vectors is None or not len(vectors):
+            return None
+        qv = retr._query_vector(question) if hasattr(retr, "_query_vector") else retr.embedder.encode_queries([question])[0]
+    except Exception:  # noqa: BLE001 - no vectors or no model: no such check
+        return None
+    found = vectors.search(qv, 1)
+    return found[0][1] if found else None
+
+
+# --- signals: what the answer is told, and which make it abstain ----------------------------------------
+@dataclass(frozen=True)
+class Signal:
+    name: str  # one of SIGNALS
+    message: str  # a sentence for the reader
+
+
+SIGNALS = ("unknown_case", "unknown_name", "absent_name", "figure", "low_score", "low_retrieval",
+           "absent_topic", "unretrieved_topic", "other_opinion", "unfit_role", "weak_score")
+# the signals that abstain; the others only go into the weak-support note (eval/reports/levers_abstain.md)
+ABSTAIN_ON = frozenset({"unknown_case", "unknown_name", "absent_name", "figure", "low_score", "low_retrieval",
+                        "unfit_role"})
+
+
+def decisive(signals: Sequence[Signal]) -> Signal | None:
+    """The first signal (in ``SIGNALS`` order) that makes the answer abstain, if any."""
+    return next((s for s in sorted(signals, key=lambda s: SIGNALS.index(s.name)) if s.name in ABSTAIN_ON), None)
+
+
+def weak_note(signals: Sequence[Signal]) -> str:
+    """The weak-support note from the signals that did not abstain ("" when there are none)."""
+    rest = [s.message for s in sorted(signals, key=lambda s: SIGNALS.index(s.name)) if s.name not in ABSTAIN_ON]
+    return f"Support is weak: {' '.join(rest)}" if rest else ""
 
 
 # --- answer type: a question that asks for a figure ---------------------------------------------------
@@ -214,9 +355,10 @@ def without_citations(op: Opinion, start: int, end: int) -> str:
     return "".join(chars)
 
 
-def abstain(question: str, hits: Sequence[Hit], answerer: str, note: str) -> Answer:
+def abstain(question: str, hits: Sequence[Hit], answerer: str, note: str, signals: Sequence[str] = ()) -> Answer:
     return Answer(question=question, sentences=(AnswerSentence(CANNOT_ANSWER, (), True, 0.0),), citations=(),
-                  hits=tuple(hits), abstained=True, support=0.0, answerer=answerer, verified=True, note=note)
+                  hits=tuple(hits), abstained=True, support=0.0, answerer=answerer, verified=True, note=note,
+                  signals=tuple(signals))
 
 
 def library_case_names(lib) -> tuple[tuple[str, str], ...]:

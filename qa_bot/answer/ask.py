@@ -16,7 +16,7 @@ from ..retrieve.question import Intent, analyse
 from ..retrieve.search import FILTERS
 from ..settings import AnswerSettings, replace_stage, stage_fields
 from ..types import Answer, Opinion
-from .abstain import _try_retriever, library_case_names, library_idf
+from .abstain import _try_retriever, library_best, library_case_names, library_idf, retrieval_floor
 from .extractive import Embed, extractive
 
 
@@ -149,7 +149,8 @@ def ask_stream(lib, question: str, answerer: str | None = None, history: Sequenc
     if name == "extractive":
         similarity = getattr(_try_retriever(lib), "similarity", None)  # stored vectors: nothing embedded
         draft = extractive(question, hits, opinion, embed, st, idf=library_idf(lib),
-                           case_names=library_case_names(lib), intent=intent, similarity=similarity)
+                           case_names=library_case_names(lib), intent=intent, similarity=similarity,
+                           floor_score=retrieval_floor(lib), top_score=library_best(lib, query))
         answer = verify(draft, opinion, st, embed=embed)
         for s in answer.sentences:
             yield s.display + " "

@@ -17,26 +17,28 @@ Pins: a sentence that crosses a page break at a clause boundary (after "," ";" "
 piece per page, each with its own pin (``spans.page_pieces``); otherwise the pin is the range of pages
 its words are on, ignoring punctuation past the break (``cite.sentence_pin``).
 
-Abstention (in this order, all generic; method and numbers in eval/reports/README.md):
-1. unknown names: a case name in the question ("X v. Y") that no library opinion is called and no
-   retrieved passage mentions, or a run of capitalised words with a word the library never uses
-   ("Dram Shop Act");
-2. the best sentence score is below ``AnswerSettings.abstain_threshold`` (0.30);
-3. topic mismatch: a question term the library treats as a topic (rare: IDF >= ``SALIENT_IDF``, and
-   bursty: used in >= ``TOPIC_BURST`` passages per opinion using it, e.g. "miranda", "excess(ive)",
-   a party's name) that the opinion of the best sentence never uses. Words the library never uses or
-   uses only here and there ("cops", "reptile", "colleague") do not count: they are how paraphrased
-   answerable questions differ from the text.
-4. a question that asks for a figure ("how long", "how much ... damages", "statute of limitations",
-   "blood alcohol concentration", "what year") is answered only by sentences that state a figure of
-   that kind (``abstain.figure_asked`` / ``states_figure``; numerals that label things, "§ 1983",
-   "Rule 12(b)(6)", "n.18", and eyecite's citations do not count); if none of the sentences close to
-   the best one does, it abstains.
-A question that names a case the library holds is answered from that opinion's hits only.
-Calibrated with ``eval/bench_answer.py --index demo --calibrate`` over eval/sets/pena_dev.jsonl (46
-answerable, 7 unanswerable): abstains on 7/7 unanswerable and on 2/46 answerable (answered_rate
-0.957). Signals 1-3 caught 5/7; the figure check (4) was added after seeing the other two (the § 1983
-limitations period in New York, Grey's blood alcohol concentration: near misses about Pena itself).
+Abstention and the weak-support note come from one list of signals (``abstain.SIGNALS``); every one
+that fires is recorded in ``Answer.signals``, those in ``abstain.ABSTAIN_ON`` abstain and the others make
+the note. Each has a reason in law or in the text's structure:
+1. ``unknown_case`` / ``unknown_name``: a case the question names ("X v. Y") that no library opinion is
+   called and no retrieved passage names (both parties in one passage), or a run of capitalised words
+   with a word the library never uses ("Dram Shop Act"; the retrieved passages' authors count as used);
+2. ``absent_name``: a capitalised word of the question (a party, a person, a place: "Grey", "Herrera")
+   that the library uses but the quoted opinion never does, in its text, its name or its authors;
+3. ``figure``: a question that asks for a figure ("how long", "how much ... damages", "what year") and no
+   close sentence states one of that kind (``abstain.figure_asked`` / ``states_figure``);
+4. ``low_score``: the best sentence scores below ``AnswerSettings.abstain_threshold`` (0.30);
+5. ``low_retrieval``: the question's best cosine with any passage is below the library's own floor (the
+   ``abstain.FLOOR_QUANTILE`` quantile of each passage's best match in another opinion,
+   ``abstain.score_floor``), unless the question names a case the library holds;
+6. ``unfit_role``: the question asks for a holding, a rule, reasons, facts, procedure or an argument and
+   no quoted sentence has a role that gives it (``compose.unfit``; not for opinions stored without roles).
+Only noted: a topic term the quoted opinion never uses (``absent_topic``) or no retrieved passage uses
+(``unretrieved_topic``), a named held case with another opinion quoted (``other_opinion``), and a best
+sentence score below ``weak_threshold`` (``weak_score``). Each was measured on both development sets and
+on questions about opinions the library does not hold (eval/levers_abstain.py,
+eval/reports/levers_abstain.md). A question that names a case the library holds is answered from that
+opinion's hits only.
 """
 
 from __future__ import annotations
@@ -48,8 +50,9 @@ import numpy as np
 from ..index.lexical import LibraryIdf, bm25_idf
 from ..settings import AnswerSettings
 from ..types import Answer, AnswerSentence, Hit, Opinion
-from .abstain import (FIGURE_NAMES, abstain, figure_asked, missing_topics, named_opinions, states_figure, unknown_cases,
-                      unknown_names, without_citations)
+from .abstain import (FIGURE_NAMES, FLOOR_QUANTILE, Signal, abstain, absent_names, best_dense, decisive, figure_asked, missing_topics,
+                      named_opinions, states_figure, unknown_cases, unknown_names, unretrieved_topics, weak_note,
+                      without_citations)
 from ..ingest.sentences import opinion_sentences
 from ..retrieve.question import Intent, analyse
 from . import compose
@@ -223,12 +226,15 @@ def _overlap(a: set[str], b: set[str]) -> float:
 def extractive(question: str, hits: Sequence[Hit], opinion: Callable[[str], Opinion], embed: Embed | None,
                settings: AnswerSettings, idf: LibraryIdf | None = None,
                case_names: Sequence[tuple[str, str]] = (), intent: Intent | None = None,
-               similarity: Similarity | None = None) -> Answer:
+               similarity: Similarity | None = None, floor_score: float | None = None,
+               top_score: float | None = None) -> Answer:
     """The extractive answer from ``hits`` (no verification yet: see ``verify.verify``). ``idf``: the
     library's term weights (``library_idf``; without it, IDF over the candidate sentences and no
-    topic-term check); ``case_names``: (opinion id, case name) of the library's opinions
+    term checks); ``case_names``: (opinion id, case name) of the library's opinions
     (``library_case_names``), for the named-case checks; ``intent``: what the question asks for
-    (``Retriever.intent``; read from the question and ``case_names`` when not given)."""
+    (``Retriever.intent``; read from the question and ``case_names`` when not given); ``floor_score``:
+    the library's own score floor (``abstain.retrieval_floor``; None: no such check), ``top_score``: the
+    question's best cosine with any passage (``abstain.library_best``; None: the best of ``hits``)."""
     names = [n for _, n in case_names]
     intent = intent if intent is not None else analyse(question, case_names)
     named = set(intent.opinions) | named_opinions(question, case_names)
@@ -239,12 +245,14 @@ def extractive(question: str, hits: Sequence[Hit], opinion: Callable[[str], Opin
     cands = compose.focus(cands, intent)
     if not cands:
         return abstain(question, hits, "extractive", "No passage matched the question.")
-    unknown = (unknown_cases(question, hits, names) or unknown_names(question, idf, names)) if idf is not None else []
-    if unknown:
-        return abstain(question, hits, "extractive",
-                       f"The library holds no opinion named {unknown[0]} and no retrieved passage mentions it "
-                       "(or the library never uses the name); "
-                       "the closest passages are listed for reference.")
+    signals: list[Signal] = []
+    if idf is not None:
+        unknown = unknown_cases(question, hits, names) or unknown_names(
+            question, idf, names, [h.passage.author for h in hits if h.passage.author])
+        if unknown:
+            signals.append(Signal("unknown_case" if " v. " in unknown[0] else "unknown_name",
+                                  f"The library holds no opinion named {unknown[0]} and no retrieved passage names it "
+                                  "(or the library never uses the name); the closest passages are listed for reference."))
     score_candidates(question, cands, embed, idf, similarity=similarity)
     best_c = max(cands, key=lambda c: c.score)
     best = best_c.score  # before the role terms: whether the library answers at all is not a matter of roles
@@ -253,38 +261,74 @@ def extractive(question: str, hits: Sequence[Hit], opinion: Callable[[str], Opin
         compose.adjust(cands, intent, home_id)
     else:  # for comparison: no role terms, best first, no labels
         intent = Intent()
-    if best < settings.abstain_threshold:
-        return abstain(question, hits, "extractive",
-                       f"The closest passages score {best:.2f}, below the abstention threshold "
-                       f"{settings.abstain_threshold:.2f}; they are listed for reference.")
-    missing = missing_topics(question, best_c.op, idf) if idf is not None else []
-    if missing:
-        return abstain(question, hits, "extractive",
-                       f"The closest passages, from {best_c.op.meta.case_name or best_c.op.id}, never use "
-                       f"{', '.join(repr(t) for t in missing[:3])}, which the question asks about and the library "
-                       "discusses elsewhere; they are listed for reference.")
+    top = top_score if top_score is not None else best_dense(hits)
+    signals += _score_signals(question, hits, best_c, best, idf, named, floor_score, top, settings)
     floor = max(settings.abstain_threshold, max(c.score for c in cands) - SELECT_MARGIN)
     kind = figure_asked(question)
     if kind:  # "how long ...?": only sentences that state a figure of that kind answer it
         groups = {(c.op.id, c.group) for c in cands
                   if c.score >= floor and states_figure(without_citations(c.op, c.start, c.end), kind)}
-        if not groups:
-            return abstain(question, hits, "extractive",
-                           f"The question asks for a figure ({FIGURE_NAMES[kind]}) and none of the closest passages "
-                           "states one; they are listed for reference.")
-        cands = [c for c in cands if (c.op.id, c.group) in groups]
+        if groups:
+            cands = [c for c in cands if (c.op.id, c.group) in groups]
+        else:
+            signals.append(Signal("figure", f"The question asks for a figure ({FIGURE_NAMES[kind]}) and none of the "
+                                            "closest passages states one; they are listed for reference."))
+    stop = decisive(signals)
+    if stop is not None:
+        return abstain(question, hits, "extractive", stop.message, [s.name for s in signals])
     chosen = compose.order(select(cands, settings.max_sentences, floor), intent, home_id)
+    # (a library stored before sentence roles existed has none to judge by)
+    unfit = compose.unfit(chosen, intent) if settings.compose_by_role and all(c.role for c in chosen) else ""
+    if unfit:
+        signals.append(Signal("unfit_role", unfit))
+    stop = decisive(signals)
+    if stop is not None or not chosen:
+        return abstain(question, hits, "extractive", stop.message if stop else "No passage matched the question.",
+                       [s.name for s in signals])
     sentences, cits = [], []
     for n, c in enumerate(chosen, 1):
         cits.append(make_citation(n, c.hit.passage, c.op, c.start, c.end))
         sentences.append(AnswerSentence(c.text, (n,), True, 1.0,
                                         label=compose.label(c) if settings.compose_by_role else ""))
-    note = ""
-    if best < settings.weak_threshold:
-        note = (f"Support is weak: the best matching sentence scores {best:.2f} (below {settings.weak_threshold:.2f}); "
-                "the quotes may only touch on the question.")
-        unfit = compose.unfit(chosen, intent) if settings.compose_by_role else ""
-        if unfit:
-            note += f" {unfit}"
     return Answer(question=question, sentences=tuple(sentences), citations=tuple(cits), hits=tuple(hits),
-                  abstained=False, support=1.0, answerer="extractive", verified=True, note=note)
+                  abstained=False, support=1.0, answerer="extractive", verified=True, note=weak_note(signals),
+                  signals=tuple(s.name for s in signals))
+
+
+def _score_signals(question: str, hits: Sequence[Hit], best_c: _Cand, best: float, idf: LibraryIdf | None,
+                   named: set[str], floor_score: float | None, top: float | None,
+                   settings: AnswerSettings) -> list[Signal]:
+    """The signals read off the best sentence and the scores (``abstain.SIGNALS``)."""
+    out = []
+    where = best_c.op.meta.case_name or best_c.op.id
+    if best < settings.abstain_threshold:
+        out.append(Signal("low_score", f"The closest passages score {best:.2f}, below the abstention threshold "
+                                       f"{settings.abstain_threshold:.2f}; they are listed for reference."))
+    # a question that names a case the library holds is about that case, whatever its words score ("What
+    # is the test for a search under Katz?": opinions seldom use their own name, and dense scores miss it)
+    if floor_score is not None and top is not None and top < floor_score and not named:
+        out.append(Signal("low_retrieval", f"The best passage matches the question at {top:.2f}, below what "
+                                           f"{1 - FLOOR_QUANTILE:.0%} of the library's own passages reach in another "
+                                           f"opinion ({floor_score:.2f})."))
+    if idf is not None:
+        names = absent_names(question, best_c.op, idf)
+        if names:
+            out.append(Signal("absent_name", f"The closest passages, from {where}, never mention "
+                                             f"{', '.join(names[:3])}, whom or which the question names; they are "
+                                             "listed for reference."))
+        missing = missing_topics(question, best_c.op, idf)
+        if missing:
+            out.append(Signal("absent_topic", f"The quoted opinion ({where}) never uses "
+                                              f"{', '.join(repr(t) for t in missing[:3])}, which the question asks "
+                                              "about and the library discusses elsewhere."))
+        unretrieved = unretrieved_topics(question, hits, idf)
+        if unretrieved:
+            out.append(Signal("unretrieved_topic", f"No retrieved passage uses {', '.join(repr(t) for t in unretrieved[:3])}, "
+                                                   "which the question asks about."))
+    if named and best_c.op.id not in named:
+        out.append(Signal("other_opinion", f"The question names a case the library holds, and the closest passages "
+                                           f"are from another opinion ({where})."))
+    if best < settings.weak_threshold:
+        out.append(Signal("weak_score", f"The best matching sentence scores {best:.2f} (below "
+                                        f"{settings.weak_threshold:.2f}); the quotes may only touch on the question."))
+    return out

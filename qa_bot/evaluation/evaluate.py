@@ -252,6 +252,7 @@ def _per_question(r: Record, k: int) -> dict:
         "id": r.question.id,
         "first_hit_rank": next((i for i, s in enumerate(r.ranked, 1) if s), None),
         "abstained": abstained(r.answer) if r.answer is not None else None,
+        "signals": list(getattr(r.answer, "signals", ())) if r.answer is not None else None,
         "citations": r.citations,
         "answerable": r.question.answerable,
         "tags": list(r.question.tags),
