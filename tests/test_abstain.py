@@ -105,8 +105,8 @@ def test_abstaining_signals_and_the_note_come_from_one_list():
 
 
 def test_no_role_signal_for_an_opinion_stored_without_roles(pena_lib):
-    """A holding question whose quoted sentences carry no role (a store from before roles) is answered:
-    the role fit cannot be judged, so it does not abstain."""
+    """A holding question whose quoted sentences carry no role (a store from before roles) gets no role
+    note: the role fit cannot be judged."""
     from qa_bot.answer.ask import ask
     from conftest import fake_embed
 

@@ -270,8 +270,7 @@ class Signal:
 SIGNALS = ("unknown_case", "unknown_name", "absent_name", "figure", "low_score", "low_retrieval",
            "absent_topic", "unretrieved_topic", "other_opinion", "unfit_role", "weak_score")
 # the signals that abstain; the others only go into the weak-support note (eval/reports/levers_abstain.md)
-ABSTAIN_ON = frozenset({"unknown_case", "unknown_name", "absent_name", "figure", "low_score", "low_retrieval",
-                        "unfit_role"})
+ABSTAIN_ON = frozenset({"unknown_case", "unknown_name", "absent_name", "figure", "low_score", "low_retrieval"})
 
 
 def decisive(signals: Sequence[Signal]) -> Signal | None:

@@ -31,11 +31,12 @@ the note. Each has a reason in law or in the text's structure:
 5. ``low_retrieval``: the question's best cosine with any passage is below the library's own floor (the
    ``abstain.FLOOR_QUANTILE`` quantile of each passage's best match in another opinion,
    ``abstain.score_floor``), unless the question names a case the library holds;
-6. ``unfit_role``: the question asks for a holding, a rule, reasons, facts, procedure or an argument and
-   no quoted sentence has a role that gives it (``compose.unfit``; not for opinions stored without roles).
 Only noted: a topic term the quoted opinion never uses (``absent_topic``) or no retrieved passage uses
-(``unretrieved_topic``), a named held case with another opinion quoted (``other_opinion``), and a best
-sentence score below ``weak_threshold`` (``weak_score``). Each was measured on both development sets and
+(``unretrieved_topic``), a named held case with another opinion quoted (``other_opinion``), no quoted
+sentence of a role the question's form asks for (``unfit_role``: a holding, a rule, reasons, facts...;
+``compose.unfit``; the tagger finds a third of holdings, and in BM25 mode it refused "What did the court
+hold about qualified immunity?" on a Pena-only library), and a best sentence score below
+``weak_threshold`` (``weak_score``). Each was measured on both development sets and
 on questions about opinions the library does not hold (eval/levers_abstain.py,
 eval/reports/levers_abstain.md). A question that names a case the library holds is answered from that
 opinion's hits only.
