@@ -46,6 +46,20 @@ BODY = Paragraph(0, 1000, "body", "DISCUSSION > III", "majority", "Sack")
     ("My understanding of the rule that has emerged from prior decisions is that there is a twofold requirement, "
      "first that a person have exhibited an actual (subjective) expectation of privacy.", "rule"),
     ("It is so ordered.", "other"),
+    # the court disposing of a contention in its own voice (Daniels v. Williams, 474 U.S. 327, 333, 335-36)
+    ("But while the Due Process Clause of the Fourteenth Amendment obviously speaks to some facets of this "
+     "relationship, see, e. g., Wolff v. McDonnell, supra, we do not believe its protections are triggered by lack "
+     "of due care by prison officials.", "holding"),
+    ("Jailers may owe a special duty of care to those in their custody under state tort law, but for the reasons "
+     "previously stated we reject the contention that the Due Process Clause of the Fourteenth Amendment embraces "
+     "such a tort law concept.", "holding"),
+    # ... but "we have rejected" reports precedent (Parratt v. Taylor, 451 U.S. 527, 540)
+    ("However, as many of the above cases recognize, we have rejected the proposition that \"at a meaningful time "
+     "and in a meaningful manner\" always requires the State to provide a hearing prior to the initial deprivation "
+     "of property.", "reasoning"),
+    # the judgment line as reporters print it, cut in two
+    ("Accordingly, the judgment of the Court of Appeals is", "disposition"),
+    ("Reversed.", "disposition"),
 ])
 def test_classify_real_sentences(sentence, role):
     assert classify(sentence, BODY, front=False, early=False) == role
@@ -54,6 +68,8 @@ def test_classify_real_sentences(sentence, role):
 def test_front_matter_and_headings_are_caption_never_the_courts_words():
     head = Paragraph(0, 20, "heading", "", "majority", None)
     assert classify("DISCUSSION", head, front=False, early=False) == "caption"
+    # a judgment line the structure took for a heading is still the judgment
+    assert classify("The judgment of the Court of Appeals is", head, front=False, early=False) == "disposition"
     assert classify("CERTIORARI TO THE UNITED STATES COURT OF APPEALS FOR THE SECOND CIRCUIT.", BODY, front=True,
                     early=False) == "caption"
     assert classify("Burton Marks and Harvey A. Schneider argued the cause and filed briefs for petitioner.", BODY,

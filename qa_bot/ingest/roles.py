@@ -40,7 +40,7 @@ from ..types import Opinion, Paragraph, SentenceRole
 from .sentences import opinion_sentences
 from .store import Store
 
-VERSION = 7
+VERSION = 8
 ROLES = ("holding", "disposition", "rule", "reasoning", "facts", "procedure", "argument", "issue", "precedent",
          "syllabus", "caption", "other")
 
@@ -100,7 +100,12 @@ _HOLDING = re.compile(
     r"|\b(?:our|the\s+court[’']s)\s+holding\s+(?:is|today)\b|\bwe\s+hold\b|\bhold,\s+as\s+we\s+(?:now\s+)?do\b"
     r"|\b(?:we|i)\s+(?:are|am)\s+(?:not\s+)?(?:persuaded|convinced)\b|\b(?:leads?|led|compels?)\s+us\s+to\s+"
     r"(?:conclude|hold)\b"
-    r"|\bi\s+(?:must\s+)?(?:respectfully\s+)?(?:dissent|concur)\b",
+    r"|\bi\s+(?:must\s+)?(?:respectfully\s+)?(?:dissent|concur)\b"
+    # the court disposing of a contention or a proposition in its own voice: "we reject the contention that",
+    # "we do not believe its protections are triggered", "we decline to extend", "we see no reason"
+    r"|\b(?:we|i)\s+(?:therefore\s+|thus\s+|accordingly\s+|also\s+|must\s+|,\s*therefore,\s+)*(?:reject|"
+    r"(?:do|can)\s*not\s+(?:believe|accept|agree)|decline\s+to|see\s+no|find\s+no|are\s+unable\s+to\s+(?:agree|accept|"
+    r"conclude))\b",
     re.I)
 _DISPOSITION = re.compile(
     r"\b(?:we|i)\s+(?:therefore\s+|thus\s+|accordingly\s+|would\s+|,\s*therefore,\s+)*(?:affirm|reverse|vacate|"
@@ -167,6 +172,12 @@ _COUNSEL = re.compile(r"\b(?:argued\s+the\s+cause|on\s+the\s+briefs?|filed\s+(?:
                       r"respondents?|appellants?|appellees?)\b|amici\s+curiae|pro\s+se)\b", re.I)
 _PART_LINE = re.compile(r"\b(?:delivered\s+the\s+opinion|announced\s+the\s+judgment|concurring|dissenting|"
                         r"(?:circuit|district)\s+judge[,:]|took\s+no\s+part)\b", re.I)
+# the judgment line as reporters print it, in two paragraphs ("Accordingly, the judgment is" / "Affirmed."),
+# which the structure may read as a heading and a fragment
+_CUT_DISPOSITION = re.compile(r"\b(?:judgments?|decrees?|orders?|convictions?)\b[^.;:]{0,120}?\b(?:is|are|must\s+be|"
+                              r"should\s+be|will\s+be|be)\s*[,:]?$", re.I)
+_BARE_DISPOSITION = re.compile(r"^(?:affirmed|reversed|vacated|dismissed)(?:\s+(?:and|in\s+part)\s*[\w\s,]*)?\W*$",
+                               re.I)
 _FORMULA = re.compile(r"^(?:it\s+is\s+so\s+ordered|so\s+ordered|per\s+curiam|opinion\s+of\s+the\s+court)\W*$", re.I)
 
 
@@ -202,6 +213,8 @@ def classify(text: str, para: Paragraph, *, front: bool, early: bool, cites_blan
     heading, in its first paragraphs); ``cites_blanked``: the sentence with its citations blanked out."""
     t = " ".join(text.split())
     words = t.split()
+    if not front and (_CUT_DISPOSITION.search(t) or _BARE_DISPOSITION.match(t)):
+        return "disposition"  # "The judgment of the Court of Appeals is" / "Reversed.": the judgment line cut in two
     if para.kind == "heading":
         return "caption"
     if front:
@@ -218,7 +231,8 @@ def classify(text: str, para: Paragraph, *, front: bool, early: bool, cites_blan
         m = search(t)
         if not m or _quoted(t, m):
             continue
-        if role == "holding" and re.search(r"\b(?:have|has|had)\s+(?:\w+\s+)?(?:held|concluded)\b", t[:m.end() + 20]):
+        if role == "holding" and re.search(r"\b(?:have|has|had)\s+(?:\w+\s+)?(?:held|concluded|rejected|declined)\b",
+                                           t[:m.end() + 20]):
             break  # "we have held": precedent
         if other_case and role in ("issue", "holding", "disposition"):
             break  # "In Parratt v. Taylor, we granted certiorari to decide whether ...": another case's story
