@@ -7,6 +7,7 @@ from types import SimpleNamespace
 
 import pytest
 
+from qa_bot.ingest.sentences import opinion_sentences
 from qa_bot.retrieve import rank
 from qa_bot.retrieve.question import Intent, analyse, short_name
 from qa_bot.types import Passage
@@ -108,3 +109,58 @@ def test_compose_leads_with_the_holding_of_the_opinion_that_answers_and_labels_w
     assert compose.focus(never, intent) == []
     asked = Intent(form="reasoning", part="dissent")
     assert [c.start for c in compose.focus(cands, asked)] == [5]
+
+
+def _sentence_of(op, words: str, role: str = "facts", score: float = 0.5):
+    start = op.text.index(words)
+    end = next(e for s, e in opinion_sentences(op, start, len(op.text)) if s == start)
+    return SimpleNamespace(role=role, score=score, text=op.text[start:end], group=start, start=start, end=end, op=op,
+                           part="majority", author=None)
+
+
+@pytest.mark.parametrize("sentence, back", [
+    ("It began in the company of fellow police officers and supervisory police sergeants.", True),
+    ("This is conduct that shocks the conscience.", True),
+    ("Such a rule would be unworkable.", True),
+    ("That is not this case.", True),
+    ("He then pleaded not guilty, had witnesses summoned, cross-examined the State's witnesses.", True),
+    ("It is well established that an immediate search of luggage carried by an arrested person is proper.", False),
+    ("This Court has never held that the Fourth Amendment protects people from negligence.", False),
+    ("That government hires lawyers to prosecute ... are the strongest indications of the belief.", False),
+    ("When Grey ended his shift at 8:00 a.m., he embarked on a twelve hour drinking binge.", False),
+])
+def test_which_sentences_refer_back_to_the_one_before(sentence, back):
+    from qa_bot.answer import compose
+
+    assert compose.refers_back(sentence) is back
+
+
+def test_the_lead_is_quoted_so_that_it_reads_alone(pena_opinion):
+    """Pena, 432 F.3d at 103: "It began in the company of ..." is about the binge of the sentence before it."""
+    from qa_bot.answer import compose
+
+    op = pena_opinion
+    binge = _sentence_of(op, "When Grey ended his shift")
+    began = _sentence_of(op, "It began in the company")
+    healy = _sentence_of(op, "Around noon, Grey")
+    spans = lambda a, b: opinion_sentences(op, a, b)  # noqa: E731
+    # a lead that refers back carries the sentence before it
+    assert compose.lead_span([began, healy], spans) == (binge.start, began.end)
+    # a chosen sentence that refers back to the lead is quoted with it; one that does not is not
+    assert compose.lead_span([binge, healy, began], spans) == (binge.start, began.end)
+    assert compose.lead_span([binge, healy], spans) is None
+    # the first sentence of a paragraph has nothing before it to carry
+    assert compose.lead_span([binge], spans) is None
+
+
+def test_a_why_question_is_not_answered_by_a_bare_vote():
+    from qa_bot.answer import compose
+
+    why = Intent(form="reasoning", part="dissent")
+    vote = _cand("disposition", 0.7, part="dissent", author="Blackmun", start=1)
+    reason = _cand("reasoning", 0.6, part="dissent", author="Blackmun", start=2)
+    compose.adjust([vote, reason], why, "a")
+    assert reason.score > vote.score
+    judgment = _cand("disposition", 0.7, start=3)
+    compose.adjust([judgment], Intent(form="procedure"), "a")
+    assert judgment.score > 0.7  # what was done answers "what did the court do"

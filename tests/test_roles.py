@@ -60,6 +60,10 @@ BODY = Paragraph(0, 1000, "body", "DISCUSSION > III", "majority", "Sack")
     # the judgment line as reporters print it, cut in two
     ("Accordingly, the judgment of the Court of Appeals is", "disposition"),
     ("Reversed.", "disposition"),
+    # a Justice's bare vote (United States v. Chadwick, 433 U.S. 1, 22, Blackmun, J., dissenting)
+    ("Accordingly, I dissent from the judgment.", "disposition"),
+    ("I dissent from today's holding which judicially creates a damage remedy not provided for by the Constitution "
+     "and not enacted by Congress.", "holding"),
 ])
 def test_classify_real_sentences(sentence, role):
     assert classify(sentence, BODY, front=False, early=False) == role

@@ -25,7 +25,8 @@ and what the question asks for (``qa_bot.retrieve.question.Intent``).
 
 from __future__ import annotations
 
-from typing import Iterable, Protocol
+import re
+from typing import Callable, Iterable, Protocol
 
 from ..retrieve.question import Intent
 from ..types import is_separate
@@ -84,12 +85,12 @@ def focus(cands: list, intent: Intent) -> list:
     return cands
 
 
-def home(cands: list, intent: Intent) -> str:
+def home(cands: list, intent: Intent, score: Callable = lambda c: c.score) -> str:
     """The opinion that answers: the one the question names (when the hits hold it), else the one of
-    the best-scoring sentence. Roles then choose among its sentences: a holding of another case does not
-    answer this question because it is a holding."""
+    the best-scoring sentence (by ``score``). Roles then choose among its sentences: a holding of another
+    case does not answer this question because it is a holding."""
     named = [c for c in cands if c.op.id in intent.opinions]
-    return max(named or cands, key=lambda c: c.score).op.id
+    return max(named or cands, key=score).op.id
 
 
 def adjust(cands: Iterable[Candidate], intent: Intent, home_id: str = "") -> None:
@@ -97,6 +98,8 @@ def adjust(cands: Iterable[Candidate], intent: Intent, home_id: str = "") -> Non
     sentences of ``home_id``'s opinion, when given)."""
     wanted = intent.roles
     unasked = {"argument", "issue"} - set(wanted)
+    if intent.form == "reasoning":
+        unasked.add("disposition")  # "why?" is not answered by what was done: "Reversed.", "I dissent."
     any_part = bool(intent.part or intent.author)
     for c in cands:
         factor = 1.0
@@ -136,6 +139,47 @@ def order(chosen: list, intent: Intent, home_id: str = "") -> list:
                 ORDER.index(c.role) if c.role in ORDER else len(ORDER), -best[key], c.start)
 
     return sorted(chosen, key=rank)
+
+
+# A sentence that opens on a word standing for something said before ("This is conduct that shocks the
+# conscience.", "That is not this case.", "Such a rule ...", "He then ...") does not say alone what it asserts.
+# Not: "It is / was / seems ... that" (an empty subject), "This Court", "this case" (no antecedent needed),
+# "That government hires lawyers ... are" (a clause as subject).
+_ANAPHOR = re.compile(r"^\W*(?:(?:this|these|those|such)\b(?!\s+(?:court|case|appeal|action|opinion)\b)|that(?=\s+(?:is|was|"
+                      r"does|did|would|has|had)\b)|it\b(?!\s+(?:is|was|has\s+been|would\s+be|may\s+be|must\s+be|seems|"
+                      r"seemed|appears|appeared|follows|remains)\b[^.;]*?\b(?:that|to|whether)\b)|(?:its|they|their|he|his|"
+                      r"she|her)\b)", re.I)
+
+
+def refers_back(sentence: str) -> bool:
+    """Does the sentence open on a word that stands for something said before it (``_ANAPHOR``)?"""
+    return bool(_ANAPHOR.match(sentence))
+
+
+def lead_span(chosen: list, sentences: Callable[[int, int], list[tuple[int, int]]]) -> tuple[int, int] | None:
+    """The span to quote for the lead ``chosen[0]`` so that it reads alone (None: the lead as it is): from the
+    sentence before it in its paragraph when it opens on a word that refers back (``refers_back``), to the
+    end of the chosen sentences right after it in its paragraph that refer back to it. ``sentences(a, b)``:
+    the opinion's sentence spans between a and b. Pieces of one sentence split at a page break are left
+    as they are."""
+    lead = chosen[0]
+    if any(c is not lead and c.op.id == lead.op.id and c.group == lead.group for c in chosen):
+        return None
+    para = next((p for p in lead.op.paragraphs if p.start <= lead.group < p.end), None)
+    if para is None:
+        return None
+    text = lead.op.text
+    start, end = lead.start, lead.end
+    if refers_back(text[lead.group:lead.end]):
+        before = sentences(para.start, lead.group)
+        start = before[-1][0] if before else start
+    following = sorted((c for c in chosen[1:] if c.op.id == lead.op.id and end <= c.start < para.end),
+                       key=lambda c: c.start)
+    for c in following:
+        if text[end:c.start].strip() or not refers_back(text[c.start:c.end]):
+            break
+        end = c.end
+    return (start, end) if (start, end) != (lead.start, lead.end) else None
 
 
 def label(c: Candidate) -> str:

@@ -96,7 +96,7 @@ def local_idf(docs: Sequence[set[str]]) -> dict[str, float]:
 
 # --- the extractive answerer --------------------------------------------------------------------
 class _Cand:
-    __slots__ = ("hit", "op", "start", "end", "text", "terms", "score", "dense", "lex", "group", "role")
+    __slots__ = ("hit", "op", "start", "end", "text", "terms", "score", "dense", "lex", "group", "role", "alone")
 
     def __init__(self, hit: Hit, op: Opinion, start: int, end: int, group: int | None = None):
         self.hit, self.op, self.start, self.end = hit, op, start, end
@@ -188,13 +188,35 @@ def score_candidates(question: str, cands: list[_Cand], embed: Embed | None, idf
         dense = passage_dense(question, list({id(c.hit): c.hit for c in cands}.values()), embed, similarity)
     # no vector similarity at all (a library whose vectors are still filling in): the words decide alone
     dense_w, lex_w = (DENSE_WEIGHT, LEXICAL_WEIGHT) if dense else (0.0, 1.0)
+    before = _sentence_before(cands)
     for c in cands:
         c.dense = dense.get(_pkey(c.hit), 0.0)
         c.lex = term_coverage(q_terms, c.terms | context[c.hit.passage.opinion_id], idf)
         words = len(c.text.split())
         short = 0.5 if words < MIN_WORDS else 0.0
         cite_heavy = 0.3 * max(0.0, _citation_share(c.op, c.start, c.end) - 0.5) * 2
-        c.score = dense_w * max(0.0, c.dense) + lex_w * c.lex - short - cite_heavy
+        c.score = c.alone = dense_w * max(0.0, c.dense) + lex_w * c.lex - short - cite_heavy
+        # a sentence that refers back ("It began in the company of ...") is about what the sentence before it
+        # names, and the answer quotes the two together (``compose.lead_span``): their words count for it.
+        # ``alone`` keeps its own score, for whether the library answers at all.
+        prev = before.get(id(c)) if compose.refers_back(c.op.text[c.group:c.end]) else None
+        if prev is not None:
+            both = term_coverage(q_terms, c.terms | prev.terms | context[c.hit.passage.opinion_id], idf)
+            c.score += lex_w * (both - c.lex)
+
+
+def _sentence_before(cands: list[_Cand]) -> dict[int, _Cand]:
+    """id(candidate) -> the candidate sentence just before it in the same passage and paragraph."""
+    out: dict[int, _Cand] = {}
+    by_hit: dict[int, list[_Cand]] = {}
+    for c in cands:
+        by_hit.setdefault(id(c.hit), []).append(c)
+    for group in by_hit.values():
+        group.sort(key=lambda c: c.start)
+        for a, b in zip(group, group[1:]):
+            if b.group != a.group and "\n" not in b.op.text[a.end:b.start]:
+                out[id(b)] = a
+    return out
 
 
 def select(cands: list[_Cand], max_sentences: int, floor: float) -> list[_Cand]:
@@ -255,9 +277,9 @@ def extractive(question: str, hits: Sequence[Hit], opinion: Callable[[str], Opin
                                   f"The library holds no opinion named {unknown[0]} and no retrieved passage names it "
                                   "(or the library never uses the name); the closest passages are listed for reference."))
     score_candidates(question, cands, embed, idf, similarity=similarity)
-    best_c = max(cands, key=lambda c: c.score)
-    best = best_c.score  # before the role terms: whether the library answers at all is not a matter of roles
-    home_id = compose.home(cands, intent)
+    best_c = max(cands, key=lambda c: c.alone)
+    best = best_c.alone  # before the role terms: whether the library answers at all is not a matter of roles
+    home_id = compose.home(cands, intent, score=lambda c: c.alone)  # each sentence on its own words, as ``best``
     if settings.compose_by_role:
         compose.adjust(cands, intent, home_id)
     else:  # for comparison: no role terms, best first, no labels
@@ -286,10 +308,17 @@ def extractive(question: str, hits: Sequence[Hit], opinion: Callable[[str], Opin
     if stop is not None or not chosen:
         return abstain(question, hits, "extractive", stop.message if stop else "No passage matched the question.",
                        [s.name for s in signals])
+    # the lead is read first and alone: one that refers back ("This is conduct that ...") is quoted with the
+    # sentence before it, and a chosen sentence that refers back to the lead is quoted with it, under one citation
+    span = compose.lead_span(chosen, lambda a, b: opinion_sentences(chosen[0].op, a, b)) \
+        if chosen and settings.compose_by_role else None
+    if span is not None:
+        chosen = chosen[:1] + [c for c in chosen[1:] if not (c.op.id == chosen[0].op.id and span[0] <= c.start < span[1])]
     sentences, cits = [], []
     for n, c in enumerate(chosen, 1):
-        cits.append(make_citation(n, c.hit.passage, c.op, c.start, c.end))
-        sentences.append(AnswerSentence(c.text, (n,), True, 1.0,
+        start, end = span if n == 1 and span is not None else (c.start, c.end)
+        cits.append(make_citation(n, c.hit.passage, c.op, start, end))
+        sentences.append(AnswerSentence(c.op.text[start:end], (n,), True, 1.0,
                                         label=compose.label(c) if settings.compose_by_role else ""))
     return Answer(question=question, sentences=tuple(sentences), citations=tuple(cits), hits=tuple(hits),
                   abstained=False, support=1.0, answerer="extractive", verified=True, note=weak_note(signals),

@@ -178,6 +178,12 @@ _CUT_DISPOSITION = re.compile(r"\b(?:judgments?|decrees?|orders?|convictions?)\b
                               r"should\s+be|will\s+be|be)\s*[,:]?$", re.I)
 _BARE_DISPOSITION = re.compile(r"^(?:affirmed|reversed|vacated|dismissed)(?:\s+(?:and|in\s+part)\s*[\w\s,]*)?\W*$",
                                re.I)
+# a Justice's bare vote on the judgment, which gives no reason: "Accordingly, I dissent from the judgment.",
+# "I concur in the result.", "I dissent."
+_VOTE = re.compile(r"^\W*(?:(?:accordingly|therefore|for\s+(?:these|the\s+foregoing)\s+reasons|for\s+the\s+reasons\s+"
+                   r"(?:stated|given)(?:\s+\w+){0,2}),?\s+)?i\s+(?:would\s+)?(?:must\s+)?(?:therefore\s+)?(?:respectfully\s+)?"
+                   r"(?:dissent|concur)(?:\s+(?:in|from)\s+(?:the|this|today[’']s)\s+(?:judgment|result|decision|opinion)"
+                   r"(?:\s+of\s+(?:the|this)\s+court)?|\s+in\s+the\s+result)?\W*$", re.I)
 _FORMULA = re.compile(r"^(?:it\s+is\s+so\s+ordered|so\s+ordered|per\s+curiam|opinion\s+of\s+the\s+court)\W*$", re.I)
 
 
@@ -213,7 +219,7 @@ def classify(text: str, para: Paragraph, *, front: bool, early: bool, cites_blan
     heading, in its first paragraphs); ``cites_blanked``: the sentence with its citations blanked out."""
     t = " ".join(text.split())
     words = t.split()
-    if not front and (_CUT_DISPOSITION.search(t) or _BARE_DISPOSITION.match(t)):
+    if not front and (_CUT_DISPOSITION.search(t) or _BARE_DISPOSITION.match(t) or _VOTE.match(t)):
         return "disposition"  # "The judgment of the Court of Appeals is" / "Reversed.": the judgment line cut in two
     if para.kind == "heading":
         return "caption"
