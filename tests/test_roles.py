@@ -154,9 +154,13 @@ def test_roles_are_stored_at_ingest_read_back_and_retagged_by_sync(tmp_path, mon
         assert lib.store.untagged_opinions() == [oid] and lib.opinion(oid).roles == ()
         assert lib.sync(embed=False)["roles_tagged"] == 1
         assert lib.opinion(oid).roles == op.roles
+        assert roles.stale(lib.store) == "" and lib.info()["sentence_roles"] == f"version {roles.VERSION}"
         monkeypatch.setattr(roles, "VERSION", roles.VERSION + 1)
+        # until then, the library says its roles are an older tagger's and what re-tags them
+        assert "`qa-bot sync` re-tags them" in lib.info()["sentence_roles"]
         assert lib.sync(embed=False)["roles_tagged"] == 1  # stale version: all again
         assert lib.sync(embed=False)["roles_tagged"] == 0
+        assert roles.stale(lib.store) == ""
 
 
 def test_store_without_roles_table_rows_still_answers(tmp_path, pena_opinion):

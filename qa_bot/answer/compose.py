@@ -18,6 +18,11 @@ and what the question asks for (``qa_bot.retrieve.question.Intent``).
   for the other forms the role fit is in the score already) - then the rest of that opinion's sentences (holding, rule, reasoning,
   facts, procedure, ..., then arguments and issue statements), then other opinions', then separate
   opinions unless they were asked about.
+* The lead reads alone (``lead_span``): a lead that opens on a word referring back ("This is conduct that
+  shocks the conscience.") is quoted with the sentence before it, and a chosen sentence that refers back
+  to the lead ("It began in the company of ...") is quoted with it, under one citation.
+* A "why" question is not answered by what was done: a disposition ("Reversed.", a Justice's bare "I
+  dissent.") is lowered like an unasked argument.
 * Each quoted sentence is labelled with what it is ("Holding", "Argument", "Issue", "Dissent (Douglas,
   J.)", or "Court" for the court's other sentences), so an argument is read as an argument and a dissent
   as a dissent.

@@ -6,7 +6,10 @@ routes a question here or to the generative answerer (``qa_bot.answer.llm``); bo
 
 Sentence score = 0.6 * cosine(question, the sentence's passage) + 0.4 * IDF-weighted coverage of the
 question's terms by the sentence (library IDF from the BM25 index), minus penalties for very short
-sentences and sentences that are mostly citation strings. The passage cosine is the one the retriever
+sentences and sentences that are mostly citation strings; a sentence that opens on a word referring back
+("It began in the company of ...") is covered by its own and the previous sentence's terms, since the
+answer quotes the two together (``compose.lead_span``), while abstention and the choice of the opinion
+that answers read each sentence's own score. The passage cosine is the one the retriever
 already computed (``Hit.scores["dense"]``), so nothing is embedded at answer time (``passage_dense``).
 Measured by eval/bench_answer.py on the demo library (53 pena_dev questions, k=10, load ~6 on 2
 cores): answer step p50 28 ms / p95 34 ms vs retrieval p50 30 / p95 35 (x0.9); the previous answerer

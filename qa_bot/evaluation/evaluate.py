@@ -31,6 +31,7 @@ from typing import Callable, Iterable, Sequence
 
 from .. import atomic
 from ..errors import BadQuestion, QaBotError, choices
+from ..ingest import roles
 from ..text import normalize
 from ..types import CANNOT_ANSWER, Answer, Citation, Hit
 from .evalset import EvalSet, Evidence, Question, has_run, load_set, same_opinion
@@ -412,8 +413,13 @@ def cli_eval(args) -> int:
         report = evaluate(lib, evalset, mode=args.mode, k=args.k,
                           answerer=None if answerer == "none" else answerer,
                           index=str(args.index or "demo"), progress=progress_printer(args.quiet))
+        # the figures depend on the sentence roles: say when they are an older tagger's
+        stale = roles.stale(lib.store) if getattr(lib, "store", None) is not None else ""
     finally:
         lib.close()
+    if stale:
+        report["roles_note"] = stale
+        print(f"note: {stale}", file=sys.stderr)
     print(format_report(report))
     if args.json_out:
         write_json(report, args.json_out)

@@ -340,6 +340,9 @@ def library_info(lib) -> dict:
     stats = lib.store.stats()
     size = folder_size(getattr(lib.backend, "path", lib.folder) if hasattr(lib, "backend") else lib.folder)
     info = {"library": str(lib.folder), **stats, "size": human_size(size), "size_bytes": size}
+    from . import roles
+
+    info["sentence_roles"] = roles.stale(lib.store) or f"version {roles.VERSION}"
     try:
         status = getattr(lib.retriever, "status", None)
         if callable(status):

@@ -320,3 +320,13 @@ def retag(store: Store) -> int:
     if stored != str(VERSION):
         store.set_meta("roles_version", str(VERSION))
     return len(ids)
+
+
+def stale(store: Store) -> str:
+    """"" when the stored roles come from this ``VERSION`` of the rules; else what is wrong and what re-tags
+    them (``qa-bot info`` and ``qa-bot eval`` say it: answers and figures depend on the roles)."""
+    stored = store.get_meta("roles_version")
+    if stored is None or stored == str(VERSION):
+        return ""
+    return (f"the sentence roles were tagged by version {stored} of the role rules and this qa-bot tags with "
+            f"version {VERSION}: `qa-bot sync` re-tags them")
