@@ -153,6 +153,22 @@ def test_the_lead_is_quoted_so_that_it_reads_alone(pena_opinion):
     assert compose.lead_span([binge], spans) is None
 
 
+def test_a_holding_that_states_its_proposition_leads_before_one_that_points_at_it():
+    """Escobedo v. Illinois, 378 U.S. 478, 479 and 490-91."""
+    from qa_bot.answer import compose
+
+    pointing = _cand("holding", 0.8, start=1)
+    pointing.text = ("We conclude, for the reasons stated below, that it was not and, accordingly, we reverse the "
+                     "judgment of conviction.")
+    stating = _cand("holding", 0.6, start=2)
+    stating.text = ("We hold, therefore, that where, as here, the investigation is no longer a general inquiry into "
+                    "an unsolved crime but has begun to focus on a particular suspect, ... the accused must be "
+                    "permitted to consult with his lawyer.")
+    assert compose.elliptical(pointing.text) and not compose.elliptical(stating.text)
+    assert compose.order([pointing, stating], Intent(form="holding"), "a")[0] is stating
+    assert compose.order([pointing], Intent(form="holding"), "a")[0] is pointing  # the only one still leads
+
+
 def test_a_why_question_is_not_answered_by_a_bare_vote():
     from qa_bot.answer import compose
 

@@ -60,6 +60,9 @@ BODY = Paragraph(0, 1000, "body", "DISCUSSION > III", "majority", "Sack")
     # the judgment line as reporters print it, cut in two
     ("Accordingly, the judgment of the Court of Appeals is", "disposition"),
     ("Reversed.", "disposition"),
+    # a party's argument reported with "persist in" / "continue to" (Maine v. Thiboutot, 448 U.S. 1, 6)
+    ("In the face of the plain language of § 1983, petitioners nevertheless persist in suggesting that the phrase "
+     "\"and laws\" should be read as limited to civil rights or equal protection laws.", "argument"),
     # a Justice's bare vote (United States v. Chadwick, 433 U.S. 1, 22, Blackmun, J., dissenting)
     ("Accordingly, I dissent from the judgment.", "disposition"),
     ("I dissent from today's holding which judicially creates a damage remedy not provided for by the Constitution "
@@ -72,6 +75,10 @@ def test_classify_real_sentences(sentence, role):
 def test_front_matter_and_headings_are_caption_never_the_courts_words():
     head = Paragraph(0, 20, "heading", "", "majority", None)
     assert classify("DISCUSSION", head, front=False, early=False) == "caption"
+    # a line saying who joins a separate opinion (United States v. Classic, 313 U.S. 299, 342) is not its words
+    joins = "Mr. Justice BLACK and Mr. Justice MURPHY join in this dissent."
+    assert classify(joins, Paragraph(0, len(joins), "body", "", "dissent", "Douglas"), front=False,
+                    early=False) == "caption"
     # a judgment line the structure took for a heading is still the judgment
     assert classify("The judgment of the Court of Appeals is", head, front=False, early=False) == "disposition"
     assert classify("CERTIORARI TO THE UNITED STATES COURT OF APPEALS FOR THE SECOND CIRCUIT.", BODY, front=True,

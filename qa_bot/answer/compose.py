@@ -134,6 +134,9 @@ def order(chosen: list, intent: Intent, home_id: str = "") -> list:
              else [c for c in chosen if not is_separate(c.part, c.author)])
     at_home = [c for c in court or chosen if c.op.id == home_id] or court or chosen
     held = [c for c in at_home if c.role == "holding"] if intent.form == "holding" else []
+    # a holding that states its proposition before one that points at it ("We conclude, for the reasons stated
+    # below, that it was not"): the lead is read alone
+    held = [c for c in held if not elliptical(c.text)] or held
     lead = max(held or at_home, key=lambda c: best[(c.op.id, c.group)])
     lead_key = (lead.op.id, lead.group)
 
@@ -159,6 +162,16 @@ _ANAPHOR = re.compile(r"^\W*(?:(?:this|these|those|such)\b(?!\s+(?:court|case|ap
 def refers_back(sentence: str) -> bool:
     """Does the sentence open on a word that stands for something said before it (``_ANAPHOR``)?"""
     return bool(_ANAPHOR.match(sentence))
+
+
+_ELLIPTICAL = re.compile(r"\bthat\s+(?:it|they|this|such|he|she)\s+(?:was|is|were|are|does|did|do|has|had|may|must|"
+                         r"can|could|would|should)(?:\s+not)?(?:\s+(?:so|be|been))?\s*(?:[,.;:]|and\b|but\b|$)", re.I)
+
+
+def elliptical(sentence: str) -> bool:
+    """Does the sentence leave what it asserts to another one: it opens on a word that refers back, or its
+    conclusion is a pronoun and an auxiliary ("We conclude ... that it was not and ...")?"""
+    return refers_back(sentence) or bool(_ELLIPTICAL.search(sentence))
 
 
 def lead_span(chosen: list, sentences: Callable[[int, int], list[tuple[int, int]]]) -> tuple[int, int] | None:

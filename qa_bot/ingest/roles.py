@@ -58,7 +58,9 @@ _CONTEND = (r"(?:argues?|argued|contends?|contended|urges?|urged|asserts?|assert
             r"emphasi[sz]ed|stresses|stressed|protests?|protested|objects?|objected|counters?|countered|responds?|"
             r"responded|complains?|complained|concedes?|conceded|acknowledges?|acknowledged)\s+that|"
             r"(?:defends?|defended)\s+(?:the|its|his|her|their)\b|"
-            r"(?:relies|relied)\s+(?:up)?on|asks?\s+us)")
+            r"(?:relies|relied)\s+(?:up)?on|asks?\s+us|"
+            r"(?:persists?|persisted|continues?|continued)\s+(?:in\s+(?:suggesting|arguing|contending|urging|insisting|"
+            r"maintaining|asserting|claiming)|to\s+(?:argue|contend|urge|insist|maintain|assert|claim|suggest))\b)")
 _ARGUMENT = re.compile(
     rf"^(?:[^.;:]{{0,60}}?\b)?{_PARTY}(?:[’']s?)?(?:\s+(?:also|further|next|nevertheless|now|then|first|"
     rf"principally|primarily|essentially|strenuously|vigorously|however|,\s*however,|in\s+(?:reply|response)))*"
@@ -73,7 +75,7 @@ _ARGUMENT = re.compile(
 # match, and most have none, so the costly search (its party-name alternatives backtrack) is skipped.
 # Checked on the lower-cased sentence, which is exact unless it holds one of the four non-ASCII letters
 # that IGNORECASE also takes for ASCII ones (then the search runs).
-_ARGUMENT_NEEDS = ("argu", "conten", "urge", "assert", "insist", "maintain", "submi", "claim", "suggest", "emphasi",
+_ARGUMENT_NEEDS = ("argu", "conten", "urg", "assert", "insist", "maintain", "submi", "claim", "suggest", "emphasi",
                    "stress", "protest", "object", "counter", "respond", "complain", "conced", "acknowledg", "defend",
                    "relie", "ask", "position", "theory")
 FOLDS_TO_ASCII = "\u0130\u0131\u017f\u212a"  # İ ı ſ K
@@ -171,7 +173,8 @@ _FACT_SECTION = re.compile(r"\b(?:background|facts?|statement\s+of\s+(?:the\s+)?
 _COUNSEL = re.compile(r"\b(?:argued\s+the\s+cause|on\s+the\s+briefs?|filed\s+(?:a\s+)?briefs?|for\s+(?:petitioners?|"
                       r"respondents?|appellants?|appellees?)\b|amici\s+curiae|pro\s+se)\b", re.I)
 _PART_LINE = re.compile(r"\b(?:delivered\s+the\s+opinion|announced\s+the\s+judgment|concurring|dissenting|"
-                        r"(?:circuit|district)\s+judge[,:]|took\s+no\s+part)\b", re.I)
+                        r"(?:circuit|district)\s+judge[,:]|took\s+no\s+part|joins?\s+(?:in\s+)?(?:this|the\s+foregoing)\s+"
+                        r"(?:dissent|opinion|concurrence))\b", re.I)
 # the judgment line as reporters print it, in two paragraphs ("Accordingly, the judgment is" / "Affirmed."),
 # which the structure may read as a heading and a fragment
 _CUT_DISPOSITION = re.compile(r"\b(?:judgments?|decrees?|orders?|convictions?)\b[^.;:]{0,120}?\b(?:is|are|must\s+be|"
