@@ -122,18 +122,10 @@ class RetrieveSettings(_Stage):
     prefer_roles: bool = True  # rank by sentence roles, opinion parts and named courts (qa_bot/retrieve/rank.py)
     route_named: bool = True  # a question naming a library opinion gets that opinion's passages first
     max_question_chars: int = _f(2000, lo=1)
-    # Pseudo-relevance feedback (retrieve/feedback.py; measured in eval/reports/README.md, "Retrieval levers";
-    # local backend): a second search with what the first one's top passages share. 0 passages = off (no gain).
-    bm25_prf_docs: int = _f(0, lo=0, hi=100)  # BM25 (RM3): the query expanded with these passages' terms
-    bm25_prf_terms: int = _f(10, lo=1, hi=200)  # how many feedback terms
-    bm25_prf_weight: float = _f(0.5, lo=0.0, hi=1.0)  # their share of the expanded query
-    dense_prf_docs: int = _f(0, lo=0, hi=100)  # dense (Rocchio): the question vector + their mean vector
-    dense_prf_weight: float = _f(0.5, lo=0.0, hi=10.0)  # the mean vector's weight
-    # Context (retrieve/rank.py, ``context``): a passage's score lifted by the mean of its opinion's best
-    # three other candidates (on: raised hit@5 on both dev sets), and by its neighbours' in the same
-    # opinion part (off: lowered it). 0 = off.
+    # Opinion evidence (retrieve/rank.py, ``context``): a passage's score lifted by the mean of its opinion's
+    # best three other candidates (raised hit@5 on both dev sets; eval/reports/README.md, "Retrieval levers").
+    # 0 = off.
     opinion_weight: float = _f(0.3, lo=0.0, hi=1.0)
-    neighbour_weight: float = _f(0.0, lo=0.0, hi=1.0)
 
 
 @dataclass(frozen=True)

@@ -517,29 +517,25 @@ def test_one_query_searches_on_one_thread_and_leaves_the_thread_count_as_it_was(
         faiss.omp_set_num_threads(orig)
 
 
-def test_every_retrieval_lever_runs_through_a_real_search_in_every_mode(tmp_path):
-    """The levers of ``RetrieveSettings`` (pseudo-relevance feedback, neighbours, opinion evidence; their
-    logic: tests/test_feedback.py) run through ``Retriever.search`` in each mode and return k passages;
-    opinion evidence runs by default and ``opinion_weight=0`` turns it off."""
+def test_opinion_evidence_runs_through_a_real_search_in_every_mode(tmp_path):
+    """Opinion evidence (``RetrieveSettings.opinion_weight``; its logic: tests/test_opinion_evidence.py) runs
+    through ``Retriever.search`` in each mode and returns k passages; it runs by default and
+    ``opinion_weight=0`` turns it off."""
     from qa_bot.errors import BadSetting
 
     store = make_store(tmp_path / "lib")
     r = fake_retriever(tmp_path / "lib", store)
     r.sync()
-    try:  # every lever runs through a real search, in every mode, and returns k passages
+    try:  # it runs through a real search, in every mode, and returns k passages
         for mode in ("bm25", "dense", "hybrid"):
-            plain = r.search("qualified immunity for the officers", k=5, mode=mode)
-            for lever in ({"bm25_prf_docs": 3}, {"dense_prf_docs": 3}, {"neighbour_weight": 0.3},
-                          {"opinion_weight": 0.3}):
-                hits = r.search("qualified immunity for the officers", k=5, mode=mode, **lever)
-                assert len(hits) == len(plain) == 5
+            plain = r.search("qualified immunity for the officers", k=5, mode=mode, opinion_weight=0)
+            hits = r.search("qualified immunity for the officers", k=5, mode=mode, opinion_weight=0.3)
+            assert len(hits) == len(plain) == 5
         default = r.search("qualified immunity for the officers", k=5)
         assert all("context" in h.scores for h in default)  # opinion evidence ran
         assert not any("context" in h.scores for h in r.search("qualified immunity for the officers", k=5,
                                                               opinion_weight=0))
-        with pytest.raises(BadSetting, match="retrieve.bm25_prf_terms must be from 1 to 200"):
-            r.search("qualified immunity", bm25_prf_terms=0)
+        with pytest.raises(BadSetting, match="retrieve.opinion_weight must be from 0 to 1"):
+            r.search("qualified immunity", opinion_weight=2)
     finally:
         store.close()
-
-

@@ -119,7 +119,6 @@ class Lexical:
         self.offsets = np.zeros(1, dtype=np.int64)  # document i is tokens[offsets[i]:offsets[i+1]]
         self._bm25 = None
         self._pos: dict[int, int] | None = None
-        self._terms: tuple | None = None  # (bm25s index, IDF per term id, header term?) for feedback
 
     def __len__(self) -> int:
         return len(self.ids)
@@ -194,13 +193,9 @@ class Lexical:
         return df, postings
 
     # -- searching ----------------------------------------------------------------------------------
-    def search(self, query: str, n: int, allowed: np.ndarray | None = None, feedback: Sequence[int] | None = None,
-               feedback_terms: int = 10, feedback_weight: float = 0.5) -> list[tuple[int, float]]:
+    def search(self, query: str, n: int, allowed: np.ndarray | None = None) -> list[tuple[int, float]]:
         """Up to ``n`` (passage id, BM25 score) pairs, best first; only positive scores. ``allowed`` is a
-        boolean mask over documents (see ``mask``) for filtered search. ``feedback``: passage ids judged
-        relevant by a first search (pseudo-relevance feedback, ``feedback_model``): the query becomes
-        ``1 - feedback_weight`` parts its own terms (each 1/|q|) and ``feedback_weight`` parts the
-        feedback model's ``feedback_terms`` terms, RM3's interpolation."""
+        boolean mask over documents (see ``mask``) for filtered search."""
         if not len(self.ids) or n <= 0:
             return []
         bm = self._bm25 or self.build()
@@ -210,81 +205,12 @@ class Lexical:
         if not q:
             return []
         scores = bm.get_scores_from_ids(q)
-        if feedback is not None and len(feedback) and feedback_weight > 0:
-            model = self.feedback_model(feedback, feedback_terms)
-            if model:
-                body = sum(1 for t in terms if not t.startswith(HEADER) and t in self.vocab)
-                scores = ((1.0 - feedback_weight) * scores / max(1, body)
-                          + feedback_weight * self._weighted_scores(bm, model))
         if allowed is not None:
             scores = np.where(allowed, scores, 0.0)
         n = min(n, len(scores))
         top = np.argpartition(-scores, n - 1)[:n]
         top = top[np.argsort(-scores[top], kind="stable")]
         return [(int(self.ids[i]), float(scores[i])) for i in top if scores[i] > 0]
-
-    def feedback_model(self, passage_ids: Sequence[int], terms: int) -> dict[int, float]:
-        """The ``terms`` body terms that best describe these passages (term id -> weight, summing to 1):
-        each term's mean relative frequency in them (RM1 with equal document weights: the passages come
-        from a fused list, whose scores are ranks, not likelihoods) times its IDF in the library, so
-        the words these passages share and the rest of the library rarely uses lead, not "court" or
-        "state". Header terms (case name, court, section) are left out: they would only lift the same
-        opinion's passages, which the first search already found."""
-        bm = self._bm25 or self.build()
-        if not len(self.ids) or terms <= 0:
-            return {}
-        idf, header = self._term_weights(bm)
-        pos = self._positions()
-        acc = np.zeros(len(idf), dtype=np.float64)
-        docs = [pos[int(pid)] for pid in passage_ids if int(pid) in pos]
-        for i in docs:
-            toks = self.tokens[self.offsets[i]:self.offsets[i + 1]]
-            toks = toks[~header[toks]]
-            if len(toks):
-                ids, tf = np.unique(toks, return_counts=True)
-                acc[ids] += tf / len(toks) / len(docs)
-        acc *= idf
-        top = np.flatnonzero(acc)
-        if not len(top):
-            return {}
-        top = top[np.argsort(-acc[top], kind="stable")[:terms]]
-        total = float(acc[top].sum())
-        return {int(t): float(acc[t] / total) for t in top}
-
-    def _term_weights(self, bm) -> tuple[np.ndarray, np.ndarray]:
-        """(IDF of every term id, whether it is a header term), over the index's vocabulary; cached."""
-        cached = self._terms
-        if cached is not None and cached[0] is bm:
-            return cached[1], cached[2]
-        counts = np.diff(np.asarray(bm.scores["indptr"]))
-        n_vocab = max(len(self.vocab), len(counts))
-        df = np.zeros(n_vocab, dtype=np.float64)
-        df[:len(counts)] = counts
-        idf = np.log(1 + (len(self.ids) - df + 0.5) / (df + 0.5))
-        idf[df == 0] = 0.0  # a term no document holds cannot describe one
-        header = np.zeros(n_vocab, dtype=bool)
-        for t, i in self.vocab.items():
-            if t.startswith(HEADER) or not t:
-                header[i] = True
-        self._terms = (bm, idf, header)
-        return idf, header
-
-    def _positions(self) -> dict[int, int]:
-        if self._pos is None:
-            self._pos = {int(pid): i for i, pid in enumerate(self.ids.tolist())}
-        return self._pos
-
-    @staticmethod
-    def _weighted_scores(bm, model: dict[int, float]) -> np.ndarray:
-        """BM25 scores of a weighted query (term id -> weight): each term's column of the score matrix
-        bm25s precomputed, times its weight (bm25s scores a query as the plain sum of its columns)."""
-        data, indices, indptr = bm.scores["data"], bm.scores["indices"], bm.scores["indptr"]
-        out = np.zeros(int(bm.scores["num_docs"]), dtype=np.float64)
-        for t, w in model.items():
-            if t + 1 < len(indptr):
-                a, b = int(indptr[t]), int(indptr[t + 1])
-                out[indices[a:b]] += w * data[a:b]  # a document appears once per column
-        return out
 
     def mask(self, ids: Iterable[int]) -> np.ndarray:
         """Boolean mask over this index's documents that selects the given passage ids."""

@@ -22,7 +22,8 @@ a passage far ahead on the words stays ahead) is multiplied by:
 Before these factors, ``context`` (with ``RetrieveSettings.opinion_weight``, on by default) adds to each
 candidate's score a share of its opinion's evidence: the mean of that opinion's best three other
 candidates, so an opinion that matches the question in several passages ranks ahead of one that matches
-once ("Retrieval levers" in eval/reports/README.md).
+once ("Retrieval levers" in eval/reports/README.md; the levers measured beside it and not kept were
+removed, their code is at commit 9ab66fe).
 
 A question that says nothing beyond the case it names and the kind of answer it wants ("What did the
 Court hold in Mapp v. Ohio?", ``Intent.topical``) matches every passage of that case alike, so there the
@@ -114,51 +115,28 @@ def focus_filters(filters: Filters, intent: Intent, named: frozenset[str]):
         yield Filters(**base)
 
 
-CONTEXT_DEPTH = 30  # the first this many candidates lend their score to their neighbours
 OPINION_DEPTH = 3  # an opinion's evidence: the mean of its best this many other candidates' scores
 
 
-def neighbours(p: Passage, q: Passage) -> bool:
-    """Whether ``q`` is the passage just before or after ``p`` in the same opinion part (body text with
-    body text, a footnote with the next footnote passage of the same part)."""
-    return (q.opinion_id == p.opinion_id and abs(q.ordinal - p.ordinal) == 1 and q.part == p.part
-            and q.author == p.author and (q.footnote is None) == (p.footnote is None))
-
-
-def context(fused: Fused, passages: Mapping[int, Passage], neighbour_weight: float, opinion_weight: float) -> Fused:
+def context(fused: Fused, passages: Mapping[int, Passage], opinion_weight: float) -> Fused:
     """Each candidate's score plus ``opinion_weight`` x its opinion's evidence, the mean score of the
-    opinion's best ``OPINION_DEPTH`` other candidates (a missing one counts 0), plus ``neighbour_weight``
-    x the better of its two neighbours' scores (``neighbours``).
+    opinion's best ``OPINION_DEPTH`` other candidates (a missing one counts 0).
 
-    Opinion evidence: an opinion several of whose passages match the question is about what the question
-    asks, one that matches once is likelier a stray use of its words (passage and document evidence
-    combined, as Callan 1994 did; the document scored by its top passages, as in passage-based document
-    ranking). It moves passages across opinions only: within one opinion every passage but its best
-    gains alike. Neighbours: a court may state what it holds in the passage after the one that uses the
-    question's words. ``passages`` may hold passages that are not candidates (neighbours fetched from
-    the store): a neighbour of one of the first ``CONTEXT_DEPTH`` candidates joins the list with its
-    neighbours' share alone."""
-    score = {pid: s for pid, s, _ in fused}
-    by_place = {(p.opinion_id, p.ordinal): p for p in passages.values()}
+    An opinion several of whose passages match the question is about what the question asks, one that
+    matches once is likelier a stray use of its words (passage and document evidence combined, as Callan
+    1994 did; the document scored by its top passages, as in passage-based document ranking). It moves
+    passages across opinions only: within one opinion every passage but its best gains alike."""
     top: dict[str, list[tuple[float, int]]] = {}  # opinion -> its best OPINION_DEPTH + 1 (score, pid), best first
     for pid, s, _ in fused:
         best = top.setdefault(passages[pid].opinion_id, [])
         if len(best) <= OPINION_DEPTH:
             best.append((s, pid))
+    score = {pid: s for pid, s, _ in fused}
     details = {pid: d for pid, _, d in fused}
-    joined = [q.id for pid, _, _ in fused[:CONTEXT_DEPTH] for q in _around(passages[pid], by_place)
-              if q.id not in score and neighbour_weight > 0]
     out = []
-    for pid in [*score, *dict.fromkeys(joined)]:
-        p = passages[pid]
-        own = score.get(pid, 0.0)
-        near = max((score.get(q.id, 0.0) for q in _around(p, by_place)), default=0.0) if neighbour_weight else 0.0
-        others = [s for s, q in top.get(p.opinion_id, []) if q != pid][:OPINION_DEPTH]
-        new = own + neighbour_weight * near + opinion_weight * sum(others) / OPINION_DEPTH
-        out.append((pid, new, {**details.get(pid, {}), "context": new - own}))
+    for pid, own in score.items():
+        others = [s for s, q in top[passages[pid].opinion_id] if q != pid][:OPINION_DEPTH]
+        new = own + opinion_weight * sum(others) / OPINION_DEPTH
+        out.append((pid, new, {**details[pid], "context": new - own}))
     out.sort(key=lambda x: -x[1])
     return out
-
-
-def _around(p: Passage, by_place: Mapping[tuple[str, int], Passage]) -> list[Passage]:
-    return [q for o in (-1, 1) if (q := by_place.get((p.opinion_id, p.ordinal + o))) is not None and neighbours(p, q)]

@@ -38,11 +38,11 @@ from ..index.snapshot import Snapshot, manifest_key
 from ..index.sync import fingerprint, lexical_header  # noqa: F401 (where they were before)
 from ..index.vectors import Vectors
 from ..ingest.store import Store
-from ..settings import RetrieveSettings, Settings, replace_stage
+from ..settings import Settings, replace_stage
 from ..backends.base import Filters
 from ..backends.base import fuse as _fuse
 from ..types import Hit, Hits, Passage, Retrieval
-from . import feedback, rank
+from . import rank
 from .question import Intent, analyse, clean_question
 
 Progress = Callable[[str, int, int], None]
@@ -203,12 +203,11 @@ class Retriever:
         return np.asarray(self.store.passage_ids_where(f.courts, f.years, f.case, f.opinions or None, f.part or None,
                                                        f.author or None), dtype=np.int64)
 
-    def _fused(self, q: str, n: int, mode: str, filters: Filters, weights: dict, rrf_k: int,
-               rs: RetrieveSettings | None = None):
+    def _fused(self, q: str, n: int, mode: str, filters: Filters, weights: dict, rrf_k: int):
         """Fused candidates within ``filters`` through this library's backend, and the search that ran."""
         if self.backend is not None:
             return self.backend.candidates(q, n, mode, filters, self.embedder, rrf_k, weights)
-        return self._candidates(q, n, mode, self._ids(filters), weights, rrf_k, rs)
+        return self._candidates(q, n, mode, self._ids(filters), weights, rrf_k)
 
     def _filters(self, courts, years, case) -> Filters:
         """The filters, after checking each names something in this library."""
@@ -230,10 +229,8 @@ class Retriever:
                 raise BadQuestion(f"case {case!r}: no opinion in this library has that name or citation")
         return Filters(tuple(courts or ()), span, case or "")
 
-    def _candidates(self, q: str, n: int, mode: str, allowed: np.ndarray | None, weights: dict, rrf_k: int,
-                    rs: RetrieveSettings | None = None):
-        """The local backend's fused candidates and the search that ran (fused is None: no passage allowed);
-        with ``rs`` asking for it, searched again with pseudo-relevance feedback (``feedback``)."""
+    def _candidates(self, q: str, n: int, mode: str, allowed: np.ndarray | None, weights: dict, rrf_k: int):
+        """The local backend's fused candidates and the search that ran (fused is None: no passage allowed)."""
         snap = self.snapshot()
         for part, error in snap.broken:
             if part in _NEEDS[mode]:
@@ -250,20 +247,12 @@ class Retriever:
         if allowed is not None and not len(allowed):
             return None, info
         ranked: dict[str, list[tuple[int, float]]] = {}
-        mask = lex.mask(allowed) if allowed is not None and lex is not None else None
         if used in ("bm25", "hybrid") and lex is not None:
-            ranked["bm25"] = lex.search(q, n, mask)
+            ranked["bm25"] = lex.search(q, n, lex.mask(allowed) if allowed is not None else None)
         if used in ("dense", "hybrid"):
             mf.check_embedding(self.folder, snap.manifest.get("embedding"), self.embedder)
             ranked["dense"] = vec.search(self._query_vector(q), n, allowed)
-        fused = _fuse(ranked, rrf_k, weights, used, snap.unembedded)
-        if rs is not None and feedback.wanted(rs):
-            fused = feedback.second_round(
-                fused, ranked, rs, rrf_k=rrf_k, weights=weights, mode=used, unembedded=snap.unembedded,
-                bm25=lambda fb: lex.search(q, n, mask, fb, rs.bm25_prf_terms, rs.bm25_prf_weight),
-                dense=lambda qv: vec.search(qv, n, allowed), vectors_of=vec.vectors_of if vec is not None else None,
-                query_vector=self._query_vector(q) if "dense" in ranked else None)
-        return fused, info
+        return _fuse(ranked, rrf_k, weights, used, snap.unembedded), info
 
     def _query_vector(self, q: str) -> np.ndarray:
         """The question's vector, kept for the next call with the same question (a search that also
@@ -311,23 +300,20 @@ class Retriever:
         filters = self._filters(courts, years, case)
         intent = intent if intent is not None else self.intent(q)
         named = intent.opinions if rs.route_named else frozenset()
-        fused, info = self._fused(q, n, mode, filters, weights, rs.rrf_k, rs)
+        fused, info = self._fused(q, n, mode, filters, weights, rs.rrf_k)
         if fused is None:
             return Hits([], info)
         focus: set[int] = set()
         for narrowed in rank.focus_filters(filters, intent, named):  # what the question names, whether or not
-            own, _ = self._fused(q, n, mode, narrowed, weights, rs.rrf_k, rs)  # it made the library-wide list
+            own, _ = self._fused(q, n, mode, narrowed, weights, rs.rrf_k)  # it made the library-wide list
             if own:
                 focus = {f[0] for f in own}
                 fused = own + [f for f in fused if f[0] not in focus]
                 break
         passages = {p.id: p for p in self.store.passages([pid for pid, _, _ in fused])}
         fused = [f for f in fused if f[0] in passages]  # the store moved on since the last sync
-        if rs.neighbour_weight or rs.opinion_weight:  # a passage's context: its neighbours and its opinion
-            if rs.neighbour_weight:  # ids run in order within an opinion; rank.neighbours checks each
-                near = {i + o for i, _, _ in fused[:rank.CONTEXT_DEPTH] for o in (-1, 1)} - passages.keys()
-                passages.update((p.id, p) for p in self.store.passages(sorted(near)))
-            fused = rank.context(fused, passages, rs.neighbour_weight, rs.opinion_weight)
+        if rs.opinion_weight:  # a passage's context: the evidence of its opinion
+            fused = rank.context(fused, passages, rs.opinion_weight)
         if rs.prefer_roles:
             fused = rank.prefer(fused, passages, self.store.passage_roles(passages), intent)
         if rs.reranker:  # a cross-encoder reads question and passage together: it has the last word
